@@ -1,0 +1,50 @@
+import { ErrorCode, toErrorPayload } from '@assistant/core';
+import { createNodeHost } from '../node/createNodeHost.js';
+import { connectInMemory } from './connectInMemory.js';
+import type { CliIo } from './main.js';
+
+export interface AskOptions {
+  question: string;
+  model: string | null;
+  conversationId?: string;
+  json: boolean;
+}
+
+/** Streams one answer to stdout. Ctrl+C stops the answer (the partial reply is kept in the conversation). */
+export async function askCommand(options: AskOptions, io: CliIo): Promise<number> {
+  const host = await createNodeHost({ model: options.model, logLevel: (process.env.ASSISTANT_LOG_LEVEL as 'debug' | undefined) ?? 'error' });
+  const client = connectInMemory(host);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const line = (value: unknown) => io.stdout.write(`${JSON.stringify(value)}\n`);
+  try {
+    const result = await client.stream(
+      'chat.send',
+      { text: options.question, conversationId: options.conversationId },
+      {
+        signal: controller.signal,
+        onItem: (item) => {
+          if (options.json) line(item.type === 'start' ? { type: 'start', conversationId: item.conversation.id, messageId: item.assistantMessage.id } : item);
+          else if (item.type === 'text') io.stdout.write(item.text);
+        },
+      },
+    );
+    if (options.json) line({ type: 'done', stopReason: result.stopReason, completionTokens: result.completionTokens, trimmedMessages: result.trimmedMessages, conversationId: result.message.conversationId });
+    else {
+      io.stdout.write('\n');
+      if (result.stopReason === 'cancelled') io.stderr.write('(stopped)\n');
+      if (result.trimmedMessages > 0) io.stderr.write(`(${result.trimmedMessages} earlier messages did not fit the context and were left out)\n`);
+    }
+    return result.stopReason === 'cancelled' ? 130 : 0;
+  } catch (error) {
+    const payload = toErrorPayload(error);
+    if (options.json) line({ type: 'error', error: payload });
+    else io.stderr.write(`\nError: ${payload.message}\n`);
+    return payload.code === ErrorCode.InvalidInput ? 2 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+    client.dispose();
+    await host.dispose();
+  }
+}

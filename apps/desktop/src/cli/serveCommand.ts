@@ -1,0 +1,25 @@
+import { createNodeHost } from '../node/createNodeHost.js';
+import { rendererDir } from '../node/repoPaths.js';
+import { serveHost } from '../node/serveHost.js';
+import type { CliIo } from './main.js';
+
+/** Browser mode: the host and its workers in Node, the UI in any browser on this machine. */
+export async function serveCommand(options: { port: number; model: string | null }, io: CliIo): Promise<number> {
+  const host = await createNodeHost({ model: options.model, preload: true, logLevel: 'info' });
+  let served;
+  try {
+    served = await serveHost({ host, port: options.port, rendererDir: rendererDir() });
+  } catch (error) {
+    await host.dispose();
+    throw error;
+  }
+  io.stdout.write(`The assistant is running. Open this link in your browser (it carries an access token):\n\n  ${served.url}\n\nPress Ctrl+C to stop.\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await served.close();
+  await host.dispose();
+  return 0;
+}

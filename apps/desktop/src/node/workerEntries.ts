@@ -1,0 +1,17 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { WorkerEntry, WorkerName } from '@assistant/core/node';
+
+/**
+ * Where the worker entry files are for child_process.fork. From source (the CLI, tests, serve mode) the
+ * TypeScript entries run under the tsx loader; from the electron-vite build they are siblings in out/main.
+ */
+export function nodeWorkerEntries(): Record<WorkerName, WorkerEntry> {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  if (import.meta.url.endsWith('.ts')) {
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    return { inference: { file: path.join(here, '../workers/inferenceWorker.ts'), execArgv: ['--import', tsx] } };
+  }
+  return { inference: { file: path.join(here, 'inferenceWorker.js') } };
+}

@@ -1,0 +1,56 @@
+import type { AppState } from '@assistant/core';
+import { useAssistant } from '../store';
+import { WorkerNotice } from './WorkerNotice';
+
+const modelLabels: Record<AppState['chatModel']['status'], string> = {
+  none: 'No chat model',
+  idle: 'Not loaded yet',
+  loading: 'Loading…',
+  ready: 'Ready',
+  error: 'Failed to load',
+};
+
+const workerLabels: Record<AppState['inference']['status'], string> = {
+  stopped: 'Stopped',
+  starting: 'Starting…',
+  ready: 'Ready',
+  crashed: 'Crashed',
+  unavailable: 'Unavailable',
+};
+
+/** The chat model and the inference worker at a glance, with a plain sentence when something is wrong. */
+export function StatusBar() {
+  const appState = useAssistant((s) => s.appState);
+  const connection = useAssistant((s) => s.connection);
+
+  if (!appState) {
+    return (
+      <div className="status-bar" role="status">
+        <span className="status-item">{connection === 'connected' ? 'Loading…' : 'Connecting to the assistant…'}</span>
+      </div>
+    );
+  }
+
+  const { chatModel, inference } = appState;
+  const details = [chatModel.threads ? `${chatModel.threads} threads` : null, chatModel.contextSize ? `${chatModel.contextSize.toLocaleString()} tokens context` : null].filter(Boolean);
+
+  return (
+    <div className="status-bar" role="status">
+      <div className="status-row">
+        <span className="status-item">
+          <span className={`status-dot status-dot-${chatModel.status}`} aria-hidden="true" />
+          <span className="status-label">Model</span> {chatModel.name ?? 'none'} · {modelLabels[chatModel.status]}
+          {details.length > 0 && <span className="status-muted"> · {details.join(' · ')}</span>}
+        </span>
+        <span className="status-item">
+          <span className={`status-dot status-dot-worker-${inference.status}`} aria-hidden="true" />
+          <span className="status-label">Inference worker</span> {workerLabels[inference.status]}
+          {inference.breaker !== 'closed' && <span className="status-muted"> · circuit {inference.breaker}</span>}
+          {inference.restarts > 0 && <span className="status-muted"> · {inference.restarts} restarts</span>}
+        </span>
+      </div>
+      {chatModel.status === 'error' && chatModel.error && <p className="status-problem">{chatModel.error.message}</p>}
+      <WorkerNotice worker={inference} />
+    </div>
+  );
+}

@@ -1,0 +1,17 @@
+import { benchLlm } from './llm.js';
+
+const benches: Record<string, (argv: string[]) => Promise<void>> = { llm: benchLlm };
+
+const [name, ...rest] = process.argv.slice(2);
+const bench = name ? benches[name] : undefined;
+if (!bench) {
+  console.error(`Usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]`);
+  process.exit(2);
+}
+bench(rest).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`Error: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

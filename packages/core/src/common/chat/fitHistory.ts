@@ -1,0 +1,38 @@
+import { AssistantError, ErrorCode } from '../errors.js';
+
+export interface FitHistoryOptions {
+  contextSize: number;
+  /** Tokens kept free for the reply. */
+  replyReserve: number;
+  systemTokens: number;
+  promptTokens: number;
+  /** Token counts of the earlier messages, oldest first. */
+  historyTokens: readonly number[];
+  /** Template tokens each message costs beyond its text (role markers). */
+  perMessageOverhead?: number;
+}
+
+/**
+ * Chooses how much history fits: returns the index of the oldest message to keep. History is dropped
+ * oldest-first and never fails the turn; only a prompt that cannot fit on its own is an error.
+ */
+export function fitHistory(options: FitHistoryOptions): number {
+  const overhead = options.perMessageOverhead ?? 8;
+  const fixed = options.systemTokens + options.promptTokens + 2 * overhead;
+  const minimumReply = Math.min(options.replyReserve, 16);
+  if (fixed + minimumReply > options.contextSize) {
+    throw new AssistantError(
+      ErrorCode.PromptTooLong,
+      `The message is too long for the model: it needs about ${fixed} tokens and the context holds ${options.contextSize}. Shorten it, or raise the context size in settings.`,
+    );
+  }
+  let budget = options.contextSize - Math.min(options.replyReserve, Math.floor(options.contextSize / 4)) - fixed;
+  let start = options.historyTokens.length;
+  while (start > 0) {
+    const cost = options.historyTokens[start - 1]! + overhead;
+    if (cost > budget) break;
+    budget -= cost;
+    start--;
+  }
+  return start;
+}

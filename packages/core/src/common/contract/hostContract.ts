@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { settingsPatchSchema, settingsSchema } from '../settings.js';
+import { defineContract, event, method, stream } from './defineContract.js';
+import { appStateSchema, catalogModelSchema, conversationSchema, installedModelSchema, messageSchema, pullProgressSchema } from './schemas.js';
+
+const id = z.string().min(1).max(100);
+const empty = z.object({}).strict();
+
+export const chatItemSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), conversation: conversationSchema, userMessage: messageSchema, assistantMessage: messageSchema }),
+  z.object({ type: z.literal('text'), text: z.string() }),
+]);
+export type ChatItem = z.output<typeof chatItemSchema>;
+
+export const chatResultSchema = z.object({
+  message: messageSchema,
+  stopReason: z.enum(['eos', 'maxTokens', 'cancelled']),
+  completionTokens: z.number().int(),
+  /** Oldest messages left out because the history did not fit the context. */
+  trimmedMessages: z.number().int(),
+});
+export type ChatResult = z.output<typeof chatResultSchema>;
+
+/**
+ * Everything the renderer (Electron or browser), the CLI and tests can ask of the host. This is the single
+ * declaration: preload, renderer, serve mode and tests derive their types from it.
+ */
+export const hostContract = defineContract({
+  'app.getState': method(empty, appStateSchema),
+  'app.stateChanged': event(appStateSchema),
+  'workers.retry': method(z.object({ name: z.literal('inference') }).strict(), appStateSchema),
+
+  'conversations.list': method(empty, z.array(conversationSchema)),
+  'conversations.create': method(z.object({ title: z.string().max(200).optional() }).strict(), conversationSchema),
+  'conversations.get': method(z.object({ id }).strict(), z.object({ conversation: conversationSchema, messages: z.array(messageSchema) })),
+  'conversations.rename': method(z.object({ id, title: z.string().trim().min(1).max(200) }).strict(), conversationSchema),
+  'conversations.delete': method(z.object({ id }).strict(), z.object({ deleted: z.boolean() })),
+  'conversations.changed': event(z.object({ conversationId: id.nullable() })),
+
+  /** Sends a user message and streams the reply; without conversationId a new conversation starts. */
+  'chat.send': stream(z.object({ conversationId: id.optional(), text: z.string().trim().min(1).max(200_000) }).strict(), chatItemSchema, chatResultSchema),
+
+  'models.list': method(empty, z.object({ modelsDir: z.string(), installed: z.array(installedModelSchema), catalog: z.array(catalogModelSchema) })),
+  /** Downloads a catalog model (resumes a partial download, verifies it); cancel keeps the partial file. */
+  'models.pull': stream(z.object({ id: z.string().min(1).max(200) }).strict(), pullProgressSchema, installedModelSchema),
+
+  'settings.get': method(empty, settingsSchema),
+  'settings.update': method(settingsPatchSchema, settingsSchema),
+});
+export type HostContract = typeof hostContract;

@@ -1,0 +1,4 @@
+export * from './defineContract.js';
+export * from './schemas.js';
+export * from './hostContract.js';
+export * from './inferenceContract.js';

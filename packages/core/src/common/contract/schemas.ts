@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { ErrorCode } from '../errors.js';
+
+const id = z.string().min(1).max(100);
+
+export const errorPayloadSchema = z.object({
+  code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+  message: z.string(),
+});
+
+export const conversationSchema = z.object({
+  id,
+  title: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  messageCount: z.number().int(),
+});
+export type Conversation = z.output<typeof conversationSchema>;
+
+export const messageStatusSchema = z.enum(['complete', 'streaming', 'cancelled', 'error', 'interrupted']);
+export type MessageStatus = z.output<typeof messageStatusSchema>;
+
+export const messageSchema = z.object({
+  id,
+  conversationId: id,
+  role: z.enum(['user', 'assistant']),
+  text: z.string(),
+  status: messageStatusSchema,
+  error: errorPayloadSchema.nullable(),
+  createdAt: z.number(),
+});
+export type Message = z.output<typeof messageSchema>;
+
+export const modelKindSchema = z.enum(['chat', 'embedding', 'stt', 'tts', 'vad']);
+export type ModelKind = z.output<typeof modelKindSchema>;
+
+export const installedModelSchema = z.object({
+  /** Manifest id for known models, otherwise the GGUF's path relative to the models folder, without extension. */
+  name: z.string(),
+  kinds: z.array(modelKindSchema),
+  /** The main file (GGUF) or the model's folder. */
+  path: z.string(),
+  sizeBytes: z.number(),
+  fromManifest: z.boolean(),
+});
+export type InstalledModel = z.output<typeof installedModelSchema>;
+
+export const catalogModelSchema = z.object({
+  id: z.string(),
+  kind: modelKindSchema,
+  title: z.string(),
+  description: z.string(),
+  sizeBytes: z.number(),
+  installed: z.boolean(),
+});
+export type CatalogModel = z.output<typeof catalogModelSchema>;
+
+export const pullProgressSchema = z.object({
+  model: z.string(),
+  file: z.string(),
+  receivedBytes: z.number(),
+  /** 0 when the server does not say. */
+  totalBytes: z.number(),
+});
+export type PullProgress = z.output<typeof pullProgressSchema>;
+
+export const breakerStateSchema = z.enum(['closed', 'open', 'half-open']);
+
+export const workerStateSchema = z.object({
+  name: z.string(),
+  status: z.enum(['stopped', 'starting', 'ready', 'crashed', 'unavailable']),
+  breaker: breakerStateSchema,
+  restarts: z.number().int(),
+  /** Failures since the last success; the circuit opens at the threshold. */
+  consecutiveFailures: z.number().int(),
+  lastError: z.string().nullable(),
+  /** When the breaker is open: epoch ms of the next automatic probe. */
+  retryAt: z.number().nullable(),
+});
+export type WorkerState = z.output<typeof workerStateSchema>;
+
+export const modelStateSchema = z.object({
+  status: z.enum(['none', 'idle', 'loading', 'ready', 'error']),
+  name: z.string().nullable(),
+  path: z.string().nullable(),
+  threads: z.number().int().nullable(),
+  contextSize: z.number().int().nullable(),
+  error: errorPayloadSchema.nullable(),
+});
+export type ModelState = z.output<typeof modelStateSchema>;
+
+export const appStateSchema = z.object({
+  version: z.string(),
+  modelsDir: z.string(),
+  inference: workerStateSchema,
+  chatModel: modelStateSchema,
+  /** True when no chat model is installed: the UI shows the setup screen. */
+  setupNeeded: z.boolean(),
+});
+export type AppState = z.output<typeof appStateSchema>;
+
+/** Every worker contract declares this event; the supervisor waits for it before using the worker. */
+export const workerReadySchema = z.object({ pid: z.number().int() });

@@ -1,0 +1,11 @@
+// Public, environment-free surface of @assistant/core: safe for the renderer, Node and workers alike.
+// Node-only parts (host, SQLite, workers) are exported from '@assistant/core/node'.
+export * from './common/errors.js';
+export * from './common/disposable.js';
+export * from './common/settings.js';
+export * from './common/contract/index.js';
+export * from './common/rpc/protocol.js';
+export * from './common/rpc/RpcClient.js';
+export * from './common/rpc/RpcServer.js';
+export * from './common/rpc/memoryTransport.js';
+export * from './common/rpc/webSocketTransport.js';

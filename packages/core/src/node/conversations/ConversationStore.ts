@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import type { Database, Statement } from 'better-sqlite3';
+import type { Conversation, Message, MessageStatus } from '../../common/contract/schemas.js';
+import { AssistantError, ErrorCode, type ErrorPayload } from '../../common/errors.js';
+
+interface MessageRow {
+  id: string;
+  conversation_id: string;
+  role: 'user' | 'assistant';
+  text: string;
+  status: MessageStatus;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: number;
+}
+
+interface ConversationRow {
+  id: string;
+  title: string;
+  created_at: number;
+  updated_at: number;
+  message_count: number;
+}
+
+const toConversation = (row: ConversationRow): Conversation => ({
+  id: row.id,
+  title: row.title,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  messageCount: row.message_count,
+});
+
+const toMessage = (row: MessageRow): Message => ({
+  id: row.id,
+  conversationId: row.conversation_id,
+  role: row.role,
+  text: row.text,
+  status: row.status,
+  error: row.error_code ? ({ code: row.error_code, message: row.error_message ?? '' } as ErrorPayload) : null,
+  createdAt: row.created_at,
+});
+
+export const untitledConversation = 'New conversation';
+
+/** Conversations and their messages in SQLite. Every write is one short transaction. */
+export class ConversationStore {
+  private readonly statements: Record<'list' | 'get' | 'insertConversation' | 'rename' | 'touch' | 'remove' | 'messages' | 'message' | 'insertMessage' | 'updateMessage' | 'interruptStreaming', Statement>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number = Date.now,
+  ) {
+    const conversationColumns = `c.id, c.title, c.created_at, c.updated_at, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count`;
+    this.statements = {
+      list: db.prepare(`SELECT ${conversationColumns} FROM conversations c ORDER BY c.updated_at DESC, c.rowid DESC`),
+      get: db.prepare(`SELECT ${conversationColumns} FROM conversations c WHERE c.id = ?`),
+      insertConversation: db.prepare(`INSERT INTO conversations (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)`),
+      rename: db.prepare(`UPDATE conversations SET title = ? WHERE id = ?`),
+      touch: db.prepare(`UPDATE conversations SET updated_at = ? WHERE id = ?`),
+      remove: db.prepare(`DELETE FROM conversations WHERE id = ?`),
+      messages: db.prepare(`SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq`),
+      message: db.prepare(`SELECT * FROM messages WHERE id = ? AND conversation_id = ?`),
+      insertMessage: db.prepare(
+        `INSERT INTO messages (id, conversation_id, seq, role, text, status, created_at)
+         VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?), ?, ?, ?, ?)`,
+      ),
+      updateMessage: db.prepare(`UPDATE messages SET text = ?, status = ?, error_code = ?, error_message = ? WHERE id = ?`),
+      interruptStreaming: db.prepare(`UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'`),
+    };
+  }
+
+  list(): Conversation[] {
+    return (this.statements.list.all() as ConversationRow[]).map(toConversation);
+  }
+
+  get(id: string): Conversation {
+    const row = this.statements.get.get(id) as ConversationRow | undefined;
+    if (!row) throw new AssistantError(ErrorCode.NotFound, `No conversation with id ${id}.`);
+    return toConversation(row);
+  }
+
+  create(title = untitledConversation): Conversation {
+    const id = randomUUID();
+    const now = this.now();
+    this.statements.insertConversation.run(id, title.trim() || untitledConversation, now, now);
+    return this.get(id);
+  }
+
+  rename(id: string, title: string): Conversation {
+    if (this.statements.rename.run(title.trim(), id).changes === 0) throw new AssistantError(ErrorCode.NotFound, `No conversation with id ${id}.`);
+    return this.get(id);
+  }
+
+  delete(id: string): boolean {
+    return this.statements.remove.run(id).changes > 0;
+  }
+
+  messages(conversationId: string): Message[] {
+    return (this.statements.messages.all(conversationId) as MessageRow[]).map(toMessage);
+  }
+
+  /** Appends a message and bumps the conversation to the top of the list, in one transaction. */
+  appendMessage(conversationId: string, role: Message['role'], text: string, status: MessageStatus = 'complete'): Message {
+    const id = randomUUID();
+    const now = this.now();
+    this.db.transaction(() => {
+      this.get(conversationId);
+      this.statements.insertMessage.run(id, conversationId, conversationId, role, text, status, now);
+      this.statements.touch.run(now, conversationId);
+    })();
+    return this.message(conversationId, id);
+  }
+
+  updateMessage(conversationId: string, id: string, patch: { text: string; status: MessageStatus; error?: ErrorPayload | null }): Message {
+    this.statements.updateMessage.run(patch.text, patch.status, patch.error?.code ?? null, patch.error?.message ?? null, id);
+    return this.message(conversationId, id);
+  }
+
+  /** After a crash, replies that were still streaming are marked interrupted (their text so far is kept). */
+  markInterrupted(): number {
+    return this.statements.interruptStreaming.run().changes;
+  }
+
+  private message(conversationId: string, id: string): Message {
+    const row = this.statements.message.get(id, conversationId) as MessageRow | undefined;
+    if (!row) throw new AssistantError(ErrorCode.NotFound, `No message with id ${id}.`);
+    return toMessage(row);
+  }
+}

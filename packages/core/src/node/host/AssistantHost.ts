@@ -1,0 +1,196 @@
+import path from 'node:path';
+import type { Database } from 'better-sqlite3';
+import type { ContractHandlers, StreamHandlerContext } from '../../common/contract/defineContract.js';
+import { type HostContract, hostContract } from '../../common/contract/hostContract.js';
+import { inferenceContract } from '../../common/contract/inferenceContract.js';
+import type { AppState, InstalledModel, PullProgress } from '../../common/contract/schemas.js';
+import { AssistantError, ErrorCode } from '../../common/errors.js';
+import { DisposableStore, type Disposable, toDisposable } from '../../common/disposable.js';
+import type { RpcTransport } from '../../common/rpc/protocol.js';
+import { type RpcServer, serveRpc } from '../../common/rpc/RpcServer.js';
+import { ConversationStore } from '../conversations/ConversationStore.js';
+import { openDatabase } from '../db/openDatabase.js';
+import type { Logger } from '../logger.js';
+import { type Manifest, loadManifest } from '../models/manifest.js';
+import { ModelManager } from '../models/ModelManager.js';
+import { NetworkGate } from '../network/NetworkGate.js';
+import type { AppPaths } from '../paths.js';
+import { SettingsStore } from '../settings/SettingsStore.js';
+import type { WorkerLauncher } from '../workers/WorkerLauncher.js';
+import { WorkerSupervisor } from '../workers/WorkerSupervisor.js';
+import { ChatModelService } from './ChatModelService.js';
+import { ChatService } from './ChatService.js';
+
+export interface AssistantHostOptions {
+  paths: AppPaths;
+  launcher: WorkerLauncher;
+  logger: Logger;
+  /** The model manifest, or the file to read it from (ASSISTANT_MODEL_MANIFEST overrides it in apps, for mirrors). */
+  manifest: Manifest | string;
+  version: string;
+  /** `--model NAME|PATH` for this run; wins over the setting. */
+  chatModel?: string | null;
+  /** Start the inference worker and load the chat model at once, so the first message is fast. */
+  preload?: boolean;
+  now?: () => number;
+  /** Circuit breaker tuning; the defaults are DESIGN.md's (3 failures, 60 s). */
+  breaker?: { failureThreshold?: number; openMs?: number };
+}
+
+/**
+ * The composition root. Everything the renderer, the CLI and tests can do goes through `connect`, which
+ * serves the host contract (validated) over any transport: Electron IPC, a WebSocket, or in memory.
+ */
+export class AssistantHost implements Disposable {
+  private readonly store = new DisposableStore();
+  private readonly connections = new Set<RpcServer<HostContract>>();
+  private readonly handlers: ContractHandlers<HostContract>;
+  private disposed = false;
+  private readonly pulling = new Set<string>();
+
+  private constructor(
+    private readonly options: AssistantHostOptions,
+    private readonly db: Database,
+    readonly models: ModelManager,
+    readonly settings: SettingsStore,
+    readonly conversations: ConversationStore,
+    readonly supervisor: WorkerSupervisor<typeof inferenceContract>,
+    readonly chatModel: ChatModelService,
+    readonly network: NetworkGate,
+  ) {
+    const chat = new ChatService({
+      conversations,
+      settings,
+      chatModel,
+      supervisor,
+      logger: options.logger,
+      now: options.now,
+      onConversationChanged: (conversationId) => this.publish('conversations.changed', { conversationId }),
+    });
+    this.store.add(toDisposable(() => supervisor.dispose()));
+    this.store.add(supervisor.onDidChangeState(() => this.publishState()));
+    this.store.add(chatModel.onDidChange(() => this.publishState()));
+
+    this.handlers = {
+      'app.getState': () => this.state,
+      'workers.retry': async () => {
+        await supervisor.retry();
+        await chatModel.ensureLoaded().catch(() => {});
+        return this.state;
+      },
+      'conversations.list': () => conversations.list(),
+      'conversations.create': ({ title }) => {
+        const created = conversations.create(title);
+        this.publish('conversations.changed', { conversationId: created.id });
+        return created;
+      },
+      'conversations.get': ({ id }) => ({ conversation: conversations.get(id), messages: conversations.messages(id) }),
+      'conversations.rename': ({ id, title }) => {
+        const renamed = conversations.rename(id, title);
+        this.publish('conversations.changed', { conversationId: id });
+        return renamed;
+      },
+      'conversations.delete': ({ id }) => {
+        const deleted = conversations.delete(id);
+        this.publish('conversations.changed', { conversationId: id });
+        return { deleted };
+      },
+      'chat.send': (input, context) => chat.send(input, context),
+      'models.list': async () => ({ modelsDir: models.modelsDir, installed: await models.installed(), catalog: models.catalog() }),
+      'models.pull': (input, context) => this.pull(input.id, context),
+      'settings.get': () => settings.get(),
+      'settings.update': (patch) => settings.update(patch),
+    };
+  }
+
+  static async create(options: AssistantHostOptions): Promise<AssistantHost> {
+    const db = openDatabase({ file: options.paths.database });
+    const conversations = new ConversationStore(db, options.now);
+    const interrupted = conversations.markInterrupted();
+    if (interrupted > 0) options.logger.warn('replies interrupted by the previous shutdown were kept', { interrupted });
+    const settings = new SettingsStore(db, options.logger);
+    const network = new NetworkGate({ logger: options.logger });
+    const manifest = typeof options.manifest === 'string' ? loadManifest(options.manifest) : options.manifest;
+    const models = new ModelManager({ modelsDir: options.paths.modelsDir, manifest, network });
+    const supervisor = new WorkerSupervisor({ name: 'inference', contract: inferenceContract, launcher: options.launcher, logger: options.logger, now: options.now, ...options.breaker });
+    const chatModel = new ChatModelService({ models, settings, supervisor, logger: options.logger, override: options.chatModel });
+    await chatModel.refresh();
+    const host = new AssistantHost(options, db, models, settings, conversations, supervisor, chatModel, network);
+    if (options.preload && chatModel.state.status === 'idle') void chatModel.ensureLoaded().catch(() => {});
+    options.logger.info('host started', { home: options.paths.home, modelsDir: options.paths.modelsDir, database: path.basename(options.paths.database) });
+    return host;
+  }
+
+  get state(): AppState {
+    return {
+      version: this.options.version,
+      modelsDir: this.options.paths.modelsDir,
+      inference: this.supervisor.state,
+      chatModel: this.chatModel.state,
+      setupNeeded: this.chatModel.setupNeeded,
+    };
+  }
+
+  /** Serves the host contract over one transport (a window, a browser tab, a CLI session). */
+  connect(transport: RpcTransport): Disposable {
+    const server = serveRpc(hostContract, transport, this.handlers, {
+      onError: (name, error) => this.options.logger.debug('call failed', { name, error: String(error) }),
+    });
+    this.connections.add(server);
+    const closed = transport.onClose(() => dispose.dispose());
+    const dispose = toDisposable(() => {
+      closed.dispose();
+      server.dispose();
+      this.connections.delete(server);
+    });
+    return dispose;
+  }
+
+  private async pull(id: string, context: StreamHandlerContext<PullProgress>): Promise<InstalledModel> {
+    if (this.pulling.has(id)) throw new AssistantError(ErrorCode.Busy, `${id} is already downloading.`);
+    this.pulling.add(id);
+    // Progress arrives per network chunk; a few updates a second are enough for a progress bar.
+    let lastEmit = 0;
+    try {
+      const installed = await this.models.pull(id, {
+        signal: context.signal,
+        onProgress: (progress) => {
+          const now = Date.now();
+          if (now - lastEmit < 100 && progress.receivedBytes !== progress.totalBytes) return;
+          lastEmit = now;
+          context.emit(progress);
+        },
+      });
+      this.options.logger.info('model pulled', { model: id });
+      return installed;
+    } finally {
+      this.pulling.delete(id);
+      await this.refreshModels();
+    }
+  }
+
+  /** After models were pulled or imported outside the contract (CLI). */
+  async refreshModels(): Promise<void> {
+    await this.chatModel.refresh();
+    this.publishState();
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const connection of this.connections) connection.dispose();
+    this.connections.clear();
+    await this.supervisor.stop();
+    this.store.dispose();
+    this.db.close();
+    this.options.logger.info('host stopped');
+  }
+
+  private publishState(): void {
+    this.publish('app.stateChanged', this.state);
+  }
+
+  private publish: RpcServer<HostContract>['publish'] = (name, payload) => {
+    for (const connection of this.connections) connection.publish(name, payload);
+  };
+}

@@ -1,0 +1,112 @@
+import type { ContractClient, HandlerContext, StreamHandlerContext } from '../../common/contract/defineContract.js';
+import type { ChatItem, ChatResult } from '../../common/contract/hostContract.js';
+import type { InferenceContract } from '../../common/contract/inferenceContract.js';
+import type { Message } from '../../common/contract/schemas.js';
+import { ErrorCode, toErrorPayload } from '../../common/errors.js';
+import type { ConversationStore } from '../conversations/ConversationStore.js';
+import type { Logger } from '../logger.js';
+import type { SettingsStore } from '../settings/SettingsStore.js';
+import type { WorkerSupervisor } from '../workers/WorkerSupervisor.js';
+import type { ChatModelService } from './ChatModelService.js';
+
+export interface ChatServiceOptions {
+  conversations: ConversationStore;
+  settings: SettingsStore;
+  chatModel: ChatModelService;
+  supervisor: WorkerSupervisor<InferenceContract>;
+  logger: Logger;
+  onConversationChanged(conversationId: string): void;
+  now?: () => number;
+}
+
+/** How often a streaming reply's text so far is saved, so a host crash loses at most this much. */
+const checkpointMs = 1000;
+
+export function titleFrom(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  if (line.length <= 60) return line;
+  const cut = line.slice(0, 60);
+  return `${cut.slice(0, cut.lastIndexOf(' ') > 30 ? cut.lastIndexOf(' ') : 60)}…`;
+}
+
+/** One chat turn: store the user's message, stream the reply from the worker, store the reply whatever happens. */
+export class ChatService {
+  constructor(private readonly options: ChatServiceOptions) {}
+
+  async send(input: { conversationId?: string; text: string }, context: StreamHandlerContext<ChatItem> & HandlerContext): Promise<ChatResult> {
+    const { conversations, settings, chatModel, supervisor } = this.options;
+    const now = this.options.now ?? Date.now;
+    const existing = input.conversationId ? conversations.get(input.conversationId) : null;
+    const history = existing
+      ? conversations
+          .messages(existing.id)
+          .filter((message) => message.text.length > 0)
+          .map((message) => ({ role: message.role, text: message.text }))
+      : [];
+
+    // Ask the worker first when the model is ready: the synchronous SQLite writes below then overlap its
+    // prompt evaluation instead of adding to time to first token. No reply can be handled before they end.
+    const { maxTokens, temperature, systemPrompt } = settings.get();
+    let text = '';
+    let lastCheckpoint = now();
+    let started = false;
+    let assistant: Message | null = null;
+    let conversationId = existing?.id ?? '';
+    // Cancelled by the caller, or by us if storing the turn fails before it starts.
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    context.signal.addEventListener('abort', abort, { once: true });
+    const generate = (client: ContractClient<InferenceContract>) =>
+      supervisor.run(() =>
+        client.stream(
+          'chat.generate',
+          { systemPrompt, history, prompt: input.text, maxTokens, temperature },
+          {
+            signal: controller.signal,
+            onItem: (item) => {
+              text += item.text;
+              context.emit({ type: 'text', text: item.text });
+              if (assistant && now() - lastCheckpoint >= checkpointMs) {
+                lastCheckpoint = now();
+                conversations.updateMessage(conversationId, assistant.id, { text, status: 'streaming' });
+              }
+            },
+          },
+        ),
+      );
+    // The fast path is synchronous so the request leaves before any SQLite work below.
+    const ready = chatModel.readyClient();
+    const generation = ready ? generate(ready) : chatModel.ensureLoaded(controller.signal).then(generate);
+    generation.catch(() => {});
+
+    try {
+      const conversation = existing ?? conversations.create(titleFrom(input.text));
+      conversationId = conversation.id;
+      const userMessage = conversations.appendMessage(conversationId, 'user', input.text);
+      assistant = conversations.appendMessage(conversationId, 'assistant', '', 'streaming');
+      context.emit({ type: 'start', conversation: conversations.get(conversationId), userMessage, assistantMessage: assistant });
+      started = true;
+      this.options.onConversationChanged(conversationId);
+
+      const result = await generation;
+      assistant = conversations.updateMessage(conversationId, assistant.id, { text: result.text, status: result.stopReason === 'cancelled' ? 'cancelled' : 'complete' });
+      return { message: assistant, stopReason: result.stopReason, completionTokens: result.completionTokens, trimmedMessages: result.trimmedMessages };
+    } catch (error) {
+      if (!started || !assistant) {
+        controller.abort();
+        throw error;
+      }
+      const payload = toErrorPayload(error);
+      if (payload.code === ErrorCode.Cancelled) {
+        assistant = conversations.updateMessage(conversationId, assistant.id, { text, status: 'cancelled' });
+        return { message: assistant, stopReason: 'cancelled', completionTokens: 0, trimmedMessages: 0 };
+      }
+      this.options.logger.warn('chat turn failed', { conversationId, ...payload });
+      conversations.updateMessage(conversationId, assistant.id, { text, status: 'error', error: payload });
+      throw error;
+    } finally {
+      context.signal.removeEventListener('abort', abort);
+      if (started) this.options.onConversationChanged(conversationId);
+    }
+  }
+}

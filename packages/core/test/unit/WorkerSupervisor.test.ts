@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { Emitter, ErrorCode, createMemoryTransportPair, inferenceContract, serveRpc } from '../../src/index.js';
+import { type WorkerExit, type WorkerHandle, type WorkerLauncher, WorkerSupervisor, silentLogger } from '../../src/node/index.js';
+
+/** A launcher whose "processes" are in-memory servers; the process edge is the one place we fake. */
+class FakeLauncher implements WorkerLauncher {
+  readonly launched: { crash(): void; exit: Emitter<WorkerExit> }[] = [];
+  failStart = false;
+
+  launch(): WorkerHandle {
+    const [hostSide, workerSide] = createMemoryTransportPair();
+    const exit = new Emitter<WorkerExit>();
+    let exited = false;
+    const die = (signal: string | null) => {
+      if (exited) return;
+      exited = true;
+      hostSide.close();
+      queueMicrotask(() => exit.fire({ code: signal ? null : 0, signal }));
+    };
+    const server = serveRpc(inferenceContract, workerSide, {
+      'model.load': async (input) => ({ modelPath: input.modelPath, threads: 1, contextSize: 64, trainContextSize: 64, sizeBytes: 1 }),
+      'model.unload': async () => ({ unloaded: true }),
+      'chat.generate': async () => ({ text: 'ok', stopReason: 'eos', promptTokens: 1, completionTokens: 1, trimmedMessages: 0 }),
+    });
+    if (this.failStart) queueMicrotask(() => die('SIGSEGV'));
+    else setTimeout(() => server.publish('worker.ready', { pid: 42 }), 1);
+    this.launched.push({ crash: () => die('SIGKILL'), exit });
+    return { pid: 42, transport: hostSide, onExit: exit.event, kill: () => die('SIGTERM') };
+  }
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+function setup(openMs = 60_000) {
+  const launcher = new FakeLauncher();
+  const supervisor = new WorkerSupervisor({ name: 'inference', contract: inferenceContract, launcher, logger: silentLogger, openMs, startTimeoutMs: 1000 });
+  const states: string[] = [];
+  supervisor.onDidChangeState((state) => states.push(`${state.status}/${state.breaker}`));
+  return { launcher, supervisor, states };
+}
+
+describe('WorkerSupervisor', () => {
+  it('starts the worker on demand and waits for it to be ready', async () => {
+    const { supervisor, launcher } = setup();
+    const { client } = await supervisor.client();
+    await expect(client.call('model.unload', {})).resolves.toEqual({ unloaded: true });
+    expect(launcher.launched).toHaveLength(1);
+    expect(supervisor.state.status).toBe('ready');
+  });
+
+  it('restarts a crashed worker at once, with a new generation', async () => {
+    const { supervisor, launcher } = setup();
+    const first = await supervisor.client();
+    launcher.launched[0]!.crash();
+    await settle();
+    expect(launcher.launched).toHaveLength(2);
+    const second = await supervisor.client();
+    expect(second.generation).toBeGreaterThan(first.generation);
+    expect(supervisor.state).toMatchObject({ status: 'ready', restarts: 1, lastError: 'killed by SIGKILL' });
+  });
+
+  it('rejects calls in flight when the worker dies', async () => {
+    const { supervisor, launcher } = setup();
+    const { client } = await supervisor.client();
+    const pending = client.call('model.unload', {});
+    launcher.launched[0]!.crash();
+    await expect(pending).rejects.toMatchObject({ code: ErrorCode.WorkerCrashed });
+  });
+
+  it('opens the circuit after three failures in a row and says when it retries', async () => {
+    const { supervisor, launcher, states } = setup();
+    launcher.failStart = true;
+    await expect(supervisor.client()).rejects.toMatchObject({ code: ErrorCode.WorkerCrashed });
+    await settle();
+    expect(supervisor.state.breaker).toBe('open');
+    expect(launcher.launched).toHaveLength(3);
+    expect(states.at(-1)).toBe('unavailable/open');
+    const error = await supervisor.client().catch((e: Error) => e);
+    expect(error).toMatchObject({ code: ErrorCode.WorkerUnavailable });
+    expect((error as Error).message).toMatch(/3 failures in a row.*try again at/);
+  });
+
+  it('probes by itself after the open period and closes on success', async () => {
+    const { supervisor, launcher } = setup(100);
+    launcher.failStart = true;
+    await supervisor.client().catch(() => {});
+    await settle();
+    expect(supervisor.state.breaker).toBe('open');
+    launcher.failStart = false;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(supervisor.state).toMatchObject({ breaker: 'closed', status: 'ready' });
+    expect(launcher.launched).toHaveLength(4);
+  });
+
+  it('Retry closes the circuit at once', async () => {
+    const { supervisor, launcher } = setup();
+    launcher.failStart = true;
+    await supervisor.client().catch(() => {});
+    await settle();
+    launcher.failStart = false;
+    await supervisor.retry();
+    expect(supervisor.state).toMatchObject({ breaker: 'closed', status: 'ready', lastError: null });
+  });
+
+  it('a deliberate stop is not a failure', async () => {
+    const { supervisor, launcher } = setup();
+    await supervisor.client();
+    await supervisor.stop();
+    expect(supervisor.state).toMatchObject({ status: 'stopped', restarts: 0, breaker: 'closed' });
+    expect(launcher.launched).toHaveLength(1);
+  });
+});

@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ErrorCode, type PullProgress } from '@assistant/core';
+import type { Manifest } from '@assistant/core/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { send, startHost } from '../support/hostHarness.js';
+import { needsTinyModel, tinyChatModel } from '../support/models.js';
+import { makeTempDir } from '../support/tempDir.js';
+
+const tinySha256 = '270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d';
+let server: http.Server;
+let url = '';
+let slow = false;
+
+beforeAll(async () => {
+  const bytes = tinyChatModel ? fs.readFileSync(tinyChatModel) : Buffer.alloc(0);
+  server = http.createServer((request, response) => {
+    const match = /bytes=(\d+)-/.exec(request.headers.range ?? '');
+    const start = match ? Number(match[1]) : 0;
+    const body = bytes.subarray(start);
+    response.writeHead(match ? 206 : 200, { 'Content-Length': body.length });
+    if (!slow) return response.end(body);
+    // Slow enough to cancel mid-way: 64 KiB every 20 ms.
+    let offset = 0;
+    const timer = setInterval(() => {
+      if (response.destroyed) return clearInterval(timer);
+      response.write(body.subarray(offset, (offset += 65_536)));
+      if (offset >= body.length) {
+        clearInterval(timer);
+        response.end();
+      }
+    }, 20);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stories260K.gguf`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const manifest = (): Manifest => ({
+  version: 1,
+  models: [{ id: 'tiny-stories', kind: 'chat', default: true, title: 'Tiny Stories', description: 'test', files: [{ path: 'stories260K.gguf', url, sizeBytes: 1_185_376, sha256: tinySha256 }] }],
+});
+
+describe.skipIf(!tinyChatModel)(`models.pull through the contract (${needsTinyModel})`, () => {
+  it('downloads with progress, leaves setup, and the pulled model answers; a cancelled pull resumes', async () => {
+    const harness = await startHost({ modelsDir: makeTempDir('pull-models-'), manifest: manifest() });
+    try {
+      const { client } = harness;
+      expect((await client.call('app.getState', {})).setupNeeded).toBe(true);
+
+      slow = true;
+      const controller = new AbortController();
+      const seen: PullProgress[] = [];
+      const cancelled = client.stream('models.pull', { id: 'tiny-stories' }, { signal: controller.signal, onItem: (p) => (seen.push(p), p.receivedBytes > 200_000 && controller.abort()) });
+      await expect(cancelled).rejects.toMatchObject({ code: ErrorCode.Cancelled });
+      const pausedAt = seen.at(-1)!.receivedBytes;
+      expect(pausedAt).toBeLessThan(1_185_376);
+
+      slow = false;
+      const progress: PullProgress[] = [];
+      const installed = await client.stream('models.pull', { id: 'tiny-stories' }, { onItem: (p) => progress.push(p) });
+      expect(installed).toMatchObject({ name: 'tiny-stories', kinds: ['chat'], fromManifest: true });
+      expect(progress[0]!.receivedBytes).toBeGreaterThanOrEqual(pausedAt);
+      expect(progress.at(-1)).toMatchObject({ receivedBytes: 1_185_376, totalBytes: 1_185_376 });
+
+      const state = await client.call('app.getState', {});
+      expect(state).toMatchObject({ setupNeeded: false, chatModel: { name: 'tiny-stories' } });
+      await client.call('settings.update', { maxTokens: 10 });
+      expect((await send(client, 'Once upon a time')).result.message.status).toBe('complete');
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('refuses a second pull of the same model while one runs, and reports a failing server plainly', async () => {
+    const harness = await startHost({ modelsDir: makeTempDir('pull-models-'), manifest: manifest() });
+    try {
+      slow = true;
+      const first = harness.client.stream('models.pull', { id: 'tiny-stories' }, { onItem: () => {} });
+      await expect(harness.client.stream('models.pull', { id: 'tiny-stories' }, { onItem: () => {} })).rejects.toMatchObject({ code: ErrorCode.Busy });
+      await first;
+      slow = false;
+      await expect(harness.client.stream('models.pull', { id: 'nope' }, { onItem: () => {} })).rejects.toMatchObject({ code: ErrorCode.ModelNotFound });
+    } finally {
+      await harness.close();
+    }
+
+    const broken = { ...manifest(), models: [{ ...manifest().models[0]!, files: [{ ...manifest().models[0]!.files[0]!, url: 'http://127.0.0.1:9/none.gguf' }] }] };
+    const offline = await startHost({ modelsDir: makeTempDir('pull-models-'), manifest: broken });
+    try {
+      await expect(offline.client.stream('models.pull', { id: 'tiny-stories' }, { onItem: () => {} })).rejects.toMatchObject({
+        code: ErrorCode.DownloadFailed,
+        message: expect.stringMatching(/Could not reach 127\.0\.0\.1:9/),
+      });
+      expect((await offline.client.call('app.getState', {})).setupNeeded).toBe(true);
+    } finally {
+      await offline.close();
+    }
+  });
+});
