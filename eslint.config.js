@@ -29,7 +29,7 @@ const nodeLayer = {
   message: 'src/common/ must not import from src/node/ or a package\'s "/node" entry: common code is environment-free.',
 };
 const nodeOnlyEntries = (where) => ({
-  regex: '^@assistant/[^/]+/(node|[^/]*-worker)(/.*)?$',
+  regex: '^@assistant/[^/]+/(node|worker|library|[^/]*-worker)(/.*)?$',
   message: `${where} must not import '@assistant/*/node' or a worker entry (e.g. '@assistant/core/inference-worker'): they need Node. Talk to the host through the contract.`,
 });
 const restrictImports = (...patterns) => ['error', { patterns }];

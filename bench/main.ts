@@ -1,6 +1,7 @@
 import { benchLlm } from './llm.js';
+import { runSearchBench } from './search.js';
 
-const benches: Record<string, (argv: string[]) => Promise<void>> = { llm: benchLlm };
+const benches: Record<string, (argv: string[]) => Promise<void>> = { llm: benchLlm, search: runSearchBench };
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = name ? benches[name] : undefined;

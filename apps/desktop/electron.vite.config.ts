@@ -35,7 +35,7 @@ const workspaceNames = workspacePackages.map((pkg) => pkg.name);
 const runtimeDependencies = [...new Set(workspacePackages.flatMap((pkg) => Object.keys(pkg.dependencies ?? {})))].filter(
   (name) => !workspaceNames.includes(name),
 );
-for (const native of ['better-sqlite3', 'node-llama-cpp']) {
+for (const native of ['better-sqlite3', 'node-llama-cpp', 'hnswlib-node']) {
   if (!runtimeDependencies.includes(native)) runtimeDependencies.push(native);
 }
 
@@ -58,10 +58,11 @@ export default defineConfig({
       emptyOutDir: true,
       sourcemap: true,
       rollupOptions: {
-        // Both entries are ESM `.js` siblings in out/main: UtilityProcessLauncher forks out/main/inferenceWorker.js.
+        // All entries are ESM `.js` siblings in out/main: UtilityProcessLauncher forks out/main/<name>Worker.js.
         input: {
           index: at('src', 'main', 'index.ts'),
           inferenceWorker: at('src', 'workers', 'inferenceWorker.ts'),
+          ingestWorker: at('src', 'workers', 'ingestWorker.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
       },

@@ -1,4 +1,5 @@
-import { ErrorCode, toErrorPayload } from '@assistant/core';
+import { type Citation, ErrorCode, toErrorPayload } from '@assistant/core';
+import { citationLabel } from '@assistant/rag';
 import { createNodeHost } from '../node/createNodeHost.js';
 import { connectInMemory } from './connectInMemory.js';
 import type { CliIo } from './main.js';
@@ -18,6 +19,7 @@ export async function askCommand(options: AskOptions, io: CliIo): Promise<number
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   const line = (value: unknown) => io.stdout.write(`${JSON.stringify(value)}\n`);
+  let citations: Citation[] = [];
   try {
     const result = await client.stream(
       'chat.send',
@@ -27,12 +29,14 @@ export async function askCommand(options: AskOptions, io: CliIo): Promise<number
         onItem: (item) => {
           if (options.json) line(item.type === 'start' ? { type: 'start', conversationId: item.conversation.id, messageId: item.assistantMessage.id } : item);
           else if (item.type === 'text') io.stdout.write(item.text);
+          if (item.type === 'sources') citations = item.citations;
         },
       },
     );
     if (options.json) line({ type: 'done', stopReason: result.stopReason, completionTokens: result.completionTokens, trimmedMessages: result.trimmedMessages, conversationId: result.message.conversationId });
     else {
       io.stdout.write('\n');
+      if (citations.length > 0) io.stdout.write(`\nSources:\n${citations.map((c) => `[${c.n}] ${citationLabel(c)}`).join('\n')}\n`);
       if (result.stopReason === 'cancelled') io.stderr.write('(stopped)\n');
       if (result.trimmedMessages > 0) io.stderr.write(`(${result.trimmedMessages} earlier messages did not fit the context and were left out)\n`);
     }

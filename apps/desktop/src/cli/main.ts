@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { AssistantError, ErrorCode, toErrorPayload } from '@assistant/core';
 import { askCommand } from './askCommand.js';
+import { docsCommand, ingestCommand, searchCommand } from './documentsCommand.js';
 import { modelsCommand } from './modelsCommand.js';
 import { serveCommand } from './serveCommand.js';
 
@@ -13,6 +14,13 @@ Commands:
   models list [--json]                   Installed models and the default catalog
   models pull ID                         Download a model from the manifest (resumes, verifies)
   models import DIR                      Copy models from a local folder (offline machines)
+  ingest PATH... [--embedding-model NAME|PATH] [--json]
+                                         Add files and folders to your documents (progress, then a summary);
+                                         --embedding-model also sets it in Settings
+  search "query" [--k N] [--mode hybrid|bm25|vector|exact] [--json]
+                                         Search your documents
+  docs list [--json]                     Your documents and their state
+  docs remove ID                         Remove a document and everything derived from it
 
 Environment:
   ASSISTANT_HOME         user data folder (database, models); default: the OS app-data folder
@@ -33,6 +41,9 @@ async function main(argv: string[]): Promise<number> {
       model: { type: 'string' },
       conversation: { type: 'string' },
       json: { type: 'boolean', default: false },
+      k: { type: 'string' },
+      mode: { type: 'string' },
+      'embedding-model': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -53,6 +64,17 @@ async function main(argv: string[]): Promise<number> {
       if (!question) throw new AssistantError(ErrorCode.InvalidInput, 'ask needs a question, e.g. npm run assistant -- ask "What is a GGUF file?"');
       return askCommand({ question, model: values.model ?? null, conversationId: values.conversation, json: values.json }, io);
     }
+    case 'ingest':
+      return ingestCommand(rest, { json: values.json, embeddingModel: values['embedding-model'] }, io);
+    case 'search': {
+      const query = rest.join(' ').trim();
+      if (!query) throw new AssistantError(ErrorCode.InvalidInput, 'search needs a query, e.g. npm run assistant -- search "warranty period"');
+      const k = values.k === undefined ? 5 : Number(values.k);
+      if (!Number.isInteger(k) || k < 1 || k > 100) throw new AssistantError(ErrorCode.InvalidInput, `--k must be a whole number from 1 to 100, not "${values.k}".`);
+      return searchCommand(query, { k, json: values.json, mode: values.mode ?? 'hybrid' }, io);
+    }
+    case 'docs':
+      return docsCommand(rest, { json: values.json }, io);
     case 'models':
       return modelsCommand(rest, { json: values.json }, io);
     default:

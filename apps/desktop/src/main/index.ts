@@ -3,9 +3,11 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AssistantHost, type LogLevel, createStderrLogger, resolveAppPaths } from '@assistant/core/node';
+import { createDocumentLibrary } from '@assistant/rag/library';
 import { BrowserWindow, app, dialog, session } from 'electron';
 import { serveWebContents } from './ipcTransport.js';
 import { installApplicationMenu } from './menu.js';
+import { registerOpenDocument } from './openDocument.js';
 import { appOrigin, guardAllWebContents, guardPermissions, guardRendererRequests } from './security.js';
 import { UtilityProcessLauncher } from './UtilityProcessLauncher.js';
 import { createMainWindow, focusWindow, sendShortcut } from './window.js';
@@ -58,6 +60,9 @@ async function main(): Promise<void> {
   const host = await starting;
   if (!host || stopping) return;
 
+  // Citations in the renderer open their document (PDF at the page) through the preload's openDocument.
+  registerOpenDocument({ logger, isAppUrl: (url) => origin.isAppUrl(url) });
+
   const openWindow = () =>
     createMainWindow({
       preload: join(mainDir, '..', 'preload', 'index.cjs'),
@@ -94,11 +99,12 @@ async function startHost(): Promise<AssistantHost | null> {
   try {
     return await AssistantHost.create({
       paths,
-      launcher: new UtilityProcessLauncher({ entries: { inference: join(mainDir, 'inferenceWorker.js') }, logger }),
+      launcher: new UtilityProcessLauncher({ entries: { inference: join(mainDir, 'inferenceWorker.js'), ingest: join(mainDir, 'ingestWorker.js') }, logger }),
       logger,
       manifest: manifestFile,
       version: app.getVersion(),
       preload: true,
+      documents: createDocumentLibrary,
     });
   } catch (error) {
     logger.error('host failed to start', { error: String(error) });

@@ -1,4 +1,5 @@
 import { AssistantHost, ChildProcessLauncher, type LogLevel, type Logger, type Manifest, createStderrLogger, resolveAppPaths } from '@assistant/core/node';
+import { createDocumentLibrary } from '@assistant/rag/library';
 import { appVersion, manifestPath } from './repoPaths.js';
 import { nodeWorkerEntries } from './workerEntries.js';
 
@@ -27,5 +28,6 @@ export function createNodeHost(options: NodeHostOptions = {}): Promise<Assistant
     chatModel: options.model ?? null,
     preload: options.preload ?? false,
     breaker: options.breaker,
+    documents: createDocumentLibrary,
   });
 }

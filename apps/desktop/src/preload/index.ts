@@ -1,8 +1,9 @@
 // The sandboxed preload (built to out/preload/index.cjs: sandboxed preloads must be CommonJS and may only
-// require 'electron'). It exposes one frozen object that carries host-contract RPC messages and nothing
-// else: neither ipcRenderer nor the IPC event object reaches the page.
-import { type IpcRendererEvent, contextBridge, ipcRenderer } from 'electron';
-import { type AssistantBridge, rpcChannel } from '../shared/bridge.js';
+// require 'electron'). It exposes one frozen object that carries host-contract RPC messages, plus the path
+// of a dropped file and "open this document" — and nothing else: neither ipcRenderer nor the IPC event
+// object reaches the page.
+import { type IpcRendererEvent, contextBridge, ipcRenderer, webUtils } from 'electron';
+import { type AssistantBridge, type OpenDocumentResult, openDocumentChannel, rpcChannel } from '../shared/bridge.js';
 
 const bridge: AssistantBridge = Object.freeze({
   send(message) {
@@ -14,6 +15,19 @@ const bridge: AssistantBridge = Object.freeze({
     return () => {
       ipcRenderer.removeListener(rpcChannel, wrapped);
     };
+  },
+  pathForFile(file) {
+    try {
+      return webUtils.getPathForFile(file);
+    } catch {
+      // Not a real File (a page-made object): it has no path.
+      return '';
+    }
+  },
+  openDocument(request) {
+    // Only the two fields cross; main checks them again (the page is untrusted).
+    const page = typeof request.page === 'number' && Number.isInteger(request.page) ? request.page : null;
+    return ipcRenderer.invoke(openDocumentChannel, { path: String(request.path), page }) as Promise<OpenDocumentResult>;
   },
 } satisfies AssistantBridge);
 

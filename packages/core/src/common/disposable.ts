@@ -32,10 +32,13 @@ export class DisposableStore implements Disposable {
 }
 
 /** A minimal typed event emitter usable in every environment. */
+/** A subscription function, as `Emitter.event` exposes it (VS Code's `Event<T>`). */
+export type Event<T> = (listener: (value: T) => void) => Disposable;
+
 export class Emitter<T> implements Disposable {
   private listeners = new Set<(value: T) => void>();
 
-  readonly event = (listener: (value: T) => void): Disposable => {
+  readonly event: Event<T> = (listener) => {
     this.listeners.add(listener);
     return toDisposable(() => this.listeners.delete(listener));
   };

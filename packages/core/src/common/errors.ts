@@ -20,6 +20,14 @@ export const ErrorCode = {
   ChecksumMismatch: 'CHECKSUM_MISMATCH',
   NetworkBlocked: 'NETWORK_BLOCKED',
   Busy: 'BUSY',
+  /** Documents: each names the file in its message. */
+  DocumentUnsupported: 'DOCUMENT_UNSUPPORTED',
+  DocumentUnreadable: 'DOCUMENT_UNREADABLE',
+  DocumentInvalid: 'DOCUMENT_INVALID',
+  DocumentEncrypted: 'DOCUMENT_ENCRYPTED',
+  DocumentNoText: 'DOCUMENT_NO_TEXT',
+  DocumentTooLarge: 'DOCUMENT_TOO_LARGE',
+  NoEmbeddingModel: 'NO_EMBEDDING_MODEL',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

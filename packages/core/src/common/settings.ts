@@ -11,6 +11,17 @@ export const settingsSchema = z.object({
   maxTokens: z.number().int().min(1).max(32_768).default(1024).describe('Longest reply, in tokens.'),
   temperature: z.number().min(0).max(2).default(0.7).describe('Sampling temperature; 0 always picks the likeliest token.'),
   systemPrompt: z.string().max(8000).default('You are a helpful, concise assistant running entirely on this computer.').describe('Instructions given to the model before every conversation.'),
+
+  embeddingModel: z.string().min(1).nullable().default(null).describe('Embedding model for document search: a name from `models list` or a path to a GGUF file. Empty means the default embedding model if installed; without one, search uses keywords only.'),
+  embeddingThreads: z.number().int().min(0).max(256).default(0).describe('CPU threads for embeddings; 0 chooses from the machine and the model.'),
+  useDocuments: z.boolean().default(true).describe('Answer from your documents when they match the question, citing them.'),
+  retrievalTopK: z.number().int().min(1).max(20).default(5).describe('Passages given to the model (and cited) per question.'),
+  bm25Weight: z.number().min(0).max(10).default(1).describe('Weight of keyword (BM25) ranking in hybrid search.'),
+  vectorWeight: z.number().min(0).max(10).default(1).describe('Weight of meaning (embedding) ranking in hybrid search.'),
+  rrfK: z.number().int().min(1).max(1000).default(60).describe('Reciprocal rank fusion constant: larger values flatten the difference between ranks.'),
+  chunkSize: z.number().int().min(200).max(8000).default(1200).describe('Target passage length in characters when ingesting documents.'),
+  chunkOverlap: z.number().int().min(0).max(2000).default(200).describe('Characters shared by neighbouring passages, so no sentence is cut off from its context.'),
+  maxFileSizeMb: z.number().min(1).max(4096).default(200).describe('Largest file that will be ingested, in MB.'),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -21,3 +32,6 @@ export const defaultSettings: Settings = settingsSchema.parse({});
 
 /** Settings that only take effect when the model is reloaded. */
 export const modelReloadSettings = ['chatModel', 'threads', 'contextSize'] as const satisfies readonly (keyof Settings)[];
+
+/** Settings that change stored passages or vectors: documents must be re-indexed to apply them. */
+export const reindexSettings = ['embeddingModel', 'chunkSize', 'chunkOverlap'] as const satisfies readonly (keyof Settings)[];

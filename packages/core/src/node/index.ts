@@ -17,3 +17,6 @@ export * from './inference/chooseThreads.js';
 export * from './host/AssistantHost.js';
 export * from './host/ChatModelService.js';
 export * from './host/ChatService.js';
+export * from './host/EmbeddingModelService.js';
+export * from './host/DocumentLibrary.js';
+export * from './inference/EmbeddingEngine.js';

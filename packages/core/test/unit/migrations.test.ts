@@ -33,6 +33,48 @@ describe('migrations', () => {
     expect(db.prepare('SELECT title FROM conversations').get()).toEqual({ title: 'kept' });
   });
 
+  it('3: message citations, defaulting to none for messages written under version 2', () => {
+    const db = memory();
+    migrate(db, migrations, 2);
+    db.prepare(`INSERT INTO conversations VALUES ('c', 't', 1, 1)`).run();
+    db.prepare(`INSERT INTO messages (id, conversation_id, seq, role, text, status, created_at) VALUES ('m1', 'c', 1, 'user', 'hi', 'complete', 1)`).run();
+    migrate(db, migrations, 3);
+    expect(schemaVersion(db)).toBe(3);
+    expect(db.prepare(`SELECT citations FROM messages WHERE id = 'm1'`).get()).toEqual({ citations: '[]' });
+    db.prepare(`INSERT INTO messages (id, conversation_id, seq, role, text, status, created_at, citations) VALUES ('m2', 'c', 2, 'assistant', 'yo [1]', 'complete', 2, '[{"n":1}]')`).run();
+    expect(db.prepare(`SELECT citations FROM messages WHERE id = 'm2'`).get()).toEqual({ citations: '[{"n":1}]' });
+  });
+
+  it('4: documents and chunks, full-text index kept by triggers, cascading deletes, status check', () => {
+    const db = memory();
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 4);
+    expect(schemaVersion(db)).toBe(4);
+    const doc = (id: string, status: string) =>
+      db.prepare(`INSERT INTO documents (id, name, path, size_bytes, mtime_ms, content_hash, status, created_at, updated_at) VALUES (?, 'n', '/p', 1, 1, 'h', ?, 1, 1)`).run(id, status);
+    doc('d', 'ready');
+    expect(() => doc('x', 'done')).toThrow(/CHECK/);
+    const chunk = db.prepare(`INSERT INTO chunks (document_id, ordinal, text, heading, start_offset, end_offset) VALUES ('d', ?, ?, ?, 0, 1)`);
+    chunk.run(0, 'The running foxes jumped', 'Animals');
+    chunk.run(1, 'Tea and biscuits', null);
+    expect(() => chunk.run(1, 'dup', null)).toThrow(/UNIQUE/);
+    const match = (q: string) => (db.prepare(`SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rowid`).all(q) as { rowid: number }[]).map((r) => r.rowid);
+    expect(match('run')).toEqual([1]); // porter stemming
+    expect(match('animals')).toEqual([1]); // heading column
+    expect(match('biscuits')).toEqual([2]);
+    db.prepare(`UPDATE chunks SET text = 'Coffee' WHERE id = 2`).run();
+    expect(match('biscuits')).toEqual([]);
+    expect(match('coffee')).toEqual([2]);
+    db.prepare(`DELETE FROM chunks WHERE id = 2`).run();
+    expect(match('coffee')).toEqual([]);
+    db.prepare(`UPDATE chunks SET embedding = ?, embedding_model = 'm' WHERE id = 1`).run(Buffer.from(new Float32Array([1, 2]).buffer));
+    expect(db.prepare('SELECT generation FROM vector_index_state').get()).toEqual({ generation: 0 });
+    db.prepare(`DELETE FROM documents WHERE id = 'd'`).run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM chunks').get()).toEqual({ n: 0 });
+    expect(match('foxes')).toEqual([]);
+    expect(() => db.prepare(`INSERT INTO vector_index_state VALUES (2, 0)`).run()).toThrow(/CHECK|UNIQUE/);
+  });
+
   it('refuses a database from a newer app instead of damaging it', () => {
     const db = memory();
     db.pragma('user_version = 999');

@@ -1,9 +1,13 @@
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
+import { visibleDocuments } from './documents';
 import { useAssistant } from './store';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Composer } from './components/Composer';
+import { DocumentsPanel, documentsHeadingId, documentsToggleId } from './components/DocumentsPanel';
+import { DropOverlay } from './components/DropOverlay';
 import { ErrorAlert } from './components/ErrorAlert';
 import { NoTokenScreen } from './components/NoTokenScreen';
+import { PassageDialog } from './components/PassageDialog';
 import { SetupPanel } from './components/SetupPanel';
 import { Sidebar } from './components/Sidebar';
 import { StatusBar } from './components/StatusBar';
@@ -13,6 +17,7 @@ export function App() {
   const connection = useAssistant((s) => s.connection);
   const setupNeeded = useAssistant((s) => s.appState?.setupNeeded ?? false);
   const title = useAssistant((s) => s.conversations.find((c) => c.id === s.activeConversationId)?.title ?? 'New conversation');
+  const documentsOpen = useAssistant((s) => s.documentsOpen);
 
   useGlobalShortcuts();
 
@@ -23,19 +28,52 @@ export function App() {
   if (connection === 'no-token') return <NoTokenScreen />;
 
   return (
-    <div className="app">
+    <div className={`app${documentsOpen ? ' app-with-documents' : ''}`}>
       <Sidebar />
       <main className="main">
         <ConnectionBanner />
         <header className="main-header">
-          <h1 className="conversation-title">{title}</h1>
+          <div className="main-header-row">
+            <h1 className="conversation-title">{title}</h1>
+            <DocumentsToggle />
+          </div>
           <StatusBar />
         </header>
         <ErrorAlert />
         <Transcript before={setupNeeded ? <SetupPanel /> : null} />
         <Composer />
       </main>
+      {documentsOpen && <DocumentsPanel />}
+      <DropOverlay />
+      <PassageDialog />
     </div>
+  );
+}
+
+/** Shows or hides the documents panel; the count tells what is there without opening it. */
+function DocumentsToggle() {
+  const open = useAssistant((s) => s.documentsOpen);
+  const all = useAssistant((s) => s.documents);
+  const count = useMemo(() => visibleDocuments(all).length, [all]);
+  const setOpen = useAssistant((s) => s.setDocumentsOpen);
+  return (
+    <button
+      type="button"
+      id={documentsToggleId}
+      className="button button-small documents-toggle"
+      aria-expanded={open}
+      aria-controls="documents-panel"
+      onClick={() => {
+        setOpen(!open);
+        // Opening by hand takes the user into the panel (a drop opens it without moving focus).
+        if (!open) setTimeout(() => document.getElementById(documentsHeadingId)?.focus());
+      }}
+    >
+      <svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14">
+        <path d="M4 2h5l3 3v9H4z M9 2v3h3" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinejoin="round" />
+      </svg>
+      Documents{count > 0 ? ` (${count})` : ''}
+    </button>
   );
 }
 

@@ -71,6 +71,7 @@ function wire(client: HostClient): Promise<void> {
   // These subscriptions end with the client: a reconnect wires a fresh one.
   client.on('app.stateChanged', (state) => store().setAppState(state));
   client.on('conversations.changed', ({ conversationId }) => void store().onConversationChanged(conversationId));
+  client.on('documents.changed', (change) => store().onDocumentChanged(change));
   return store().attach(client);
 }
 

@@ -4,11 +4,13 @@ import {
   toErrorPayload,
   type AppState,
   type ChatItem,
+  type Citation,
   type ContractClient,
   type Conversation,
   type HostContract,
   type Message,
 } from '@assistant/core';
+import { createDocumentsSlice, type DocumentsSlice } from './documents';
 import { createModelsSlice, type ModelsSlice } from './models';
 import { newestFirst, patchMessage, placeholder, replacePlaceholders, upsertConversation } from './messageUpdates';
 
@@ -24,9 +26,11 @@ export interface StreamingState {
   controller: AbortController;
   /** The reply so far, kept here so it survives switching conversations mid-reply. */
   text: string;
+  /** The passages the reply may cite, from the 'sources' item (sent before the text). */
+  citations: Citation[];
 }
 
-export interface AssistantState extends ModelsSlice {
+export interface AssistantState extends ModelsSlice, DocumentsSlice {
   client: HostClient | null;
   connection: ConnectionStatus;
   appState: AppState | null;
@@ -87,7 +91,7 @@ export const useAssistant = create<AssistantState>()((set, get) => {
       const streaming = get().streaming;
       const messages =
         streaming?.conversationId === id
-          ? patchMessage(result.messages, streaming.assistantMessageId, { text: streaming.text, status: 'streaming' })
+          ? patchMessage(result.messages, streaming.assistantMessageId, { text: streaming.text, status: 'streaming', citations: streaming.citations })
           : result.messages;
       set((s) => ({ messages, loadingConversation: false, conversations: upsertConversation(s.conversations, result.conversation) }));
     } catch (error) {
@@ -113,12 +117,13 @@ export const useAssistant = create<AssistantState>()((set, get) => {
     error: null,
     composerFocus: 0,
     ...createModelsSlice(set, get),
+    ...createDocumentsSlice(set, get),
 
     async attach(client) {
       set({ client, connection: 'connected' });
       // After a reconnect everything may have changed while we were away: re-read it all.
       const active = get().activeConversationId;
-      await Promise.all([get().refreshState(), get().refreshConversations(), active ? loadMessages(active) : Promise.resolve()]);
+      await Promise.all([get().refreshState(), get().refreshConversations(), get().loadDocuments(), active ? loadMessages(active) : Promise.resolve()]);
     },
 
     detach(status) {
@@ -192,7 +197,7 @@ export const useAssistant = create<AssistantState>()((set, get) => {
       const controller = new AbortController();
       set((s) => ({
         messages: [...s.messages, placeholder(userId, activeConversationId, 'user', text, 'complete'), placeholder(assistantId, activeConversationId, 'assistant', '', 'streaming')],
-        streaming: { conversationId: activeConversationId, assistantMessageId: assistantId, controller, text: '' },
+        streaming: { conversationId: activeConversationId, assistantMessageId: assistantId, controller, text: '', citations: [] },
         composerFocus: s.composerFocus + 1,
       }));
 
@@ -208,7 +213,14 @@ export const useAssistant = create<AssistantState>()((set, get) => {
               messages: visible ? patchMessage(s.messages, live.assistantMessageId, { text: liveText }) : s.messages,
             };
           }
-          const swaps = [[userId, item.userMessage], [assistantId, { ...item.assistantMessage, text: live.text }]] as const;
+          if (item.type === 'sources') {
+            return {
+              streaming: { ...live, citations: item.citations },
+              messages: visible ? patchMessage(s.messages, live.assistantMessageId, { citations: item.citations }) : s.messages,
+            };
+          }
+          const assistantMessage = { ...item.assistantMessage, text: live.text, citations: live.citations.length > 0 ? live.citations : item.assistantMessage.citations };
+          const swaps = [[userId, item.userMessage], [assistantId, assistantMessage]] as const;
           return {
             streaming: { ...live, conversationId: item.conversation.id, assistantMessageId: item.assistantMessage.id },
             // A first message creates the conversation: select it if the user is still looking at the draft.
@@ -224,9 +236,11 @@ export const useAssistant = create<AssistantState>()((set, get) => {
         set((s) => {
           const live = s.streaming;
           const visible = s.activeConversationId === result.message.conversationId;
+          // The stored message carries its citations; the streamed ones stand in if it came without.
+          const message = result.message.citations.length === 0 && live?.controller === controller && live.citations.length > 0 ? { ...result.message, citations: live.citations } : result.message;
           return {
             streaming: live?.controller === controller ? null : live,
-            messages: visible ? replacePlaceholders(s.messages, [[live?.assistantMessageId ?? assistantId, result.message]]) : s.messages,
+            messages: visible ? replacePlaceholders(s.messages, [[live?.assistantMessageId ?? assistantId, message]]) : s.messages,
             trimmed: result.trimmedMessages > 0 ? { ...s.trimmed, [result.message.id]: result.trimmedMessages } : s.trimmed,
           };
         });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { settingsPatchSchema, settingsSchema } from '../settings.js';
 import { defineContract, event, method, stream } from './defineContract.js';
+import { addDocumentsResultSchema, citationSchema, documentSchema, documentsChangedSchema, passageSchema, searchHitSchema, searchModeSchema } from './documentSchemas.js';
 import { appStateSchema, catalogModelSchema, conversationSchema, installedModelSchema, messageSchema, pullProgressSchema } from './schemas.js';
 
 const id = z.string().min(1).max(100);
@@ -9,12 +10,15 @@ const empty = z.object({}).strict();
 export const chatItemSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), conversation: conversationSchema, userMessage: messageSchema, assistantMessage: messageSchema }),
   z.object({ type: z.literal('text'), text: z.string() }),
+  /** The passages the reply may cite as [n]; sent before the first text. */
+  z.object({ type: z.literal('sources'), citations: z.array(citationSchema) }),
 ]);
 export type ChatItem = z.output<typeof chatItemSchema>;
 
 export const chatResultSchema = z.object({
   message: messageSchema,
-  stopReason: z.enum(['eos', 'maxTokens', 'cancelled']),
+  /** `retrievalOnly`: no chat model, so the reply is the best passages with their citations. */
+  stopReason: z.enum(['eos', 'maxTokens', 'cancelled', 'retrievalOnly']),
   completionTokens: z.number().int(),
   /** Oldest messages left out because the history did not fit the context. */
   trimmedMessages: z.number().int(),
@@ -28,7 +32,7 @@ export type ChatResult = z.output<typeof chatResultSchema>;
 export const hostContract = defineContract({
   'app.getState': method(empty, appStateSchema),
   'app.stateChanged': event(appStateSchema),
-  'workers.retry': method(z.object({ name: z.literal('inference') }).strict(), appStateSchema),
+  'workers.retry': method(z.object({ name: z.enum(['inference', 'ingest']) }).strict(), appStateSchema),
 
   'conversations.list': method(empty, z.array(conversationSchema)),
   'conversations.create': method(z.object({ title: z.string().max(200).optional() }).strict(), conversationSchema),
@@ -43,6 +47,23 @@ export const hostContract = defineContract({
   'models.list': method(empty, z.object({ modelsDir: z.string(), installed: z.array(installedModelSchema), catalog: z.array(catalogModelSchema) })),
   /** Downloads a catalog model (resumes a partial download, verifies it); cancel keeps the partial file. */
   'models.pull': stream(z.object({ id: z.string().min(1).max(200) }).strict(), pullProgressSchema, installedModelSchema),
+
+  'documents.list': method(empty, z.array(documentSchema)),
+  /** Files and folders by path (Electron, CLI); folders are walked. Each file is deduplicated by content hash. */
+  'documents.add': method(z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000) }).strict(), addDocumentsResultSchema),
+  /** Browser mode: the file's bytes, base64. The host keeps a copy under its profile and ingests that. */
+  'documents.upload': method(z.object({ name: z.string().trim().min(1).max(255), dataBase64: z.string().max(90_000_000) }).strict(), addDocumentsResultSchema),
+  'documents.remove': method(z.object({ id }).strict(), z.object({ removed: z.boolean() })),
+  /** Parses and embeds again: one document, or all of them (after changing the embedding model). */
+  'documents.reindex': method(z.object({ id: id.optional() }).strict(), z.object({ queued: z.number().int() })),
+  'documents.cancel': method(z.object({ id }).strict(), z.object({ cancelled: z.boolean() })),
+  'documents.changed': event(documentsChangedSchema),
+  'documents.search': method(
+    z.object({ query: z.string().trim().min(1).max(4000), k: z.number().int().min(1).max(100).default(5), mode: searchModeSchema.default('hybrid') }).strict(),
+    z.array(searchHitSchema),
+  ),
+  /** One passage with its surrounding text, to show where a citation points (browser mode). */
+  'documents.passage': method(z.object({ chunkId: z.number().int() }).strict(), passageSchema.extend({ before: z.string(), after: z.string() })),
 
   'settings.get': method(empty, settingsSchema),
   'settings.update': method(settingsPatchSchema, settingsSchema),

@@ -41,11 +41,29 @@ export const generateResultSchema = z.object({
 });
 export type GenerateResult = z.output<typeof generateResultSchema>;
 
+export const loadEmbeddingInputSchema = z.object({
+  modelPath: z.string().min(1),
+  threads: z.number().int().min(0),
+  /** Tokens per text; longer texts are truncated. 0: the model's training context, capped at 512. */
+  contextSize: z.number().int().min(0).default(0),
+});
+
+export const loadedEmbeddingSchema = z.object({
+  modelPath: z.string(),
+  dimensions: z.number().int(),
+  contextSize: z.number().int(),
+  threads: z.number().int(),
+});
+export type LoadedEmbedding = z.output<typeof loadedEmbeddingSchema>;
+
 /** The host's channel to the inference worker (node-llama-cpp in its own process). */
 export const inferenceContract = defineContract({
   'worker.ready': event(workerReadySchema),
   'model.load': method(loadModelInputSchema, loadedModelSchema),
   'model.unload': method(z.object({}), z.object({ unloaded: z.boolean() })),
   'chat.generate': stream(generateInputSchema, generateItemSchema, generateResultSchema),
+  'embed.load': method(loadEmbeddingInputSchema, loadedEmbeddingSchema),
+  /** Embeds a batch of texts; vectors are L2-normalised float32, base64 (compact over IPC). */
+  'embed.batch': method(z.object({ texts: z.array(z.string()).min(1).max(1024) }), z.object({ vectors: z.array(z.string()), truncated: z.number().int() })),
 });
 export type InferenceContract = typeof inferenceContract;

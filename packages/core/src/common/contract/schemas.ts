@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from '../errors.js';
+import { citationSchema } from './passageSchemas.js';
 
 const id = z.string().min(1).max(100);
 
@@ -27,6 +28,8 @@ export const messageSchema = z.object({
   text: z.string(),
   status: messageStatusSchema,
   error: errorPayloadSchema.nullable(),
+  /** Sources the reply cites as [n]; empty when it used no documents. */
+  citations: z.array(citationSchema).default([]),
   createdAt: z.number(),
 });
 export type Message = z.output<typeof messageSchema>;
@@ -89,6 +92,18 @@ export const modelStateSchema = z.object({
 });
 export type ModelState = z.output<typeof modelStateSchema>;
 
+export const documentsStateSchema = z.object({
+  /** Documents that can be searched. */
+  ready: z.number().int(),
+  /** Documents queued, being parsed or embedded. */
+  indexing: z.number().int(),
+  failed: z.number().int(),
+  ingest: workerStateSchema,
+  /** The embedding model's name, or null: then search uses keywords only. */
+  embeddingModel: z.string().nullable(),
+});
+export type DocumentsState = z.output<typeof documentsStateSchema>;
+
 export const appStateSchema = z.object({
   version: z.string(),
   modelsDir: z.string(),
@@ -96,6 +111,7 @@ export const appStateSchema = z.object({
   chatModel: modelStateSchema,
   /** True when no chat model is installed: the UI shows the setup screen. */
   setupNeeded: z.boolean(),
+  documents: documentsStateSchema,
 });
 export type AppState = z.output<typeof appStateSchema>;
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
+import type { Citation } from '../../common/contract/passageSchemas.js';
 import type { Conversation, Message, MessageStatus } from '../../common/contract/schemas.js';
 import { AssistantError, ErrorCode, type ErrorPayload } from '../../common/errors.js';
 
@@ -11,6 +12,7 @@ interface MessageRow {
   status: MessageStatus;
   error_code: string | null;
   error_message: string | null;
+  citations: string;
   created_at: number;
 }
 
@@ -37,6 +39,7 @@ const toMessage = (row: MessageRow): Message => ({
   text: row.text,
   status: row.status,
   error: row.error_code ? ({ code: row.error_code, message: row.error_message ?? '' } as ErrorPayload) : null,
+  citations: row.citations ? (JSON.parse(row.citations) as Citation[]) : [],
   createdAt: row.created_at,
 });
 
@@ -64,7 +67,7 @@ export class ConversationStore {
         `INSERT INTO messages (id, conversation_id, seq, role, text, status, created_at)
          VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?), ?, ?, ?, ?)`,
       ),
-      updateMessage: db.prepare(`UPDATE messages SET text = ?, status = ?, error_code = ?, error_message = ? WHERE id = ?`),
+      updateMessage: db.prepare(`UPDATE messages SET text = ?, status = ?, error_code = ?, error_message = ?, citations = coalesce(?, citations) WHERE id = ?`),
       interruptStreaming: db.prepare(`UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'`),
     };
   }
@@ -111,8 +114,10 @@ export class ConversationStore {
     return this.message(conversationId, id);
   }
 
-  updateMessage(conversationId: string, id: string, patch: { text: string; status: MessageStatus; error?: ErrorPayload | null }): Message {
-    this.statements.updateMessage.run(patch.text, patch.status, patch.error?.code ?? null, patch.error?.message ?? null, id);
+  /** `citations` replaces the stored ones when given, and is kept otherwise. */
+  updateMessage(conversationId: string, id: string, patch: { text: string; status: MessageStatus; error?: ErrorPayload | null; citations?: readonly Citation[] }): Message {
+    const citations = patch.citations ? JSON.stringify(patch.citations) : null;
+    this.statements.updateMessage.run(patch.text, patch.status, patch.error?.code ?? null, patch.error?.message ?? null, citations, id);
     return this.message(conversationId, id);
   }
 

@@ -42,4 +42,76 @@ export const migrations: readonly Migration[] = [
       db.exec(`CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     },
   },
+  {
+    version: 3,
+    name: 'message citations',
+    up(db) {
+      db.exec(`ALTER TABLE messages ADD COLUMN citations TEXT NOT NULL DEFAULT '[]'`);
+    },
+  },
+  {
+    version: 4,
+    name: 'documents, chunks, full-text index, embeddings',
+    up(db) {
+      // chunks_fts is an external-content FTS5 table kept in step by triggers, so the chunk text is stored
+      // once. Embeddings live beside their chunk as float32 BLOBs: the source the vector index is built from.
+      db.exec(`
+        CREATE TABLE documents (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          path TEXT NOT NULL,
+          format TEXT,
+          size_bytes INTEGER NOT NULL,
+          mtime_ms INTEGER NOT NULL,
+          content_hash TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('queued', 'parsing', 'embedding', 'ready', 'failed', 'cancelled')),
+          error_code TEXT,
+          error_message TEXT,
+          title TEXT,
+          pages INTEGER,
+          chunk_count INTEGER NOT NULL DEFAULT 0,
+          replaces_id TEXT,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX documents_by_hash ON documents(content_hash);
+        CREATE INDEX documents_by_path ON documents(path);
+        CREATE INDEX documents_by_status ON documents(status);
+
+        CREATE TABLE chunks (
+          id INTEGER PRIMARY KEY,
+          document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+          ordinal INTEGER NOT NULL,
+          text TEXT NOT NULL,
+          page INTEGER,
+          heading TEXT,
+          start_offset INTEGER NOT NULL,
+          end_offset INTEGER NOT NULL,
+          embedding BLOB,
+          embedding_model TEXT,
+          UNIQUE (document_id, ordinal)
+        );
+
+        CREATE VIRTUAL TABLE chunks_fts USING fts5(text, heading, content='chunks', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2');
+        CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
+          INSERT INTO chunks_fts(rowid, text, heading) VALUES (new.id, new.text, coalesce(new.heading, ''));
+        END;
+        CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN
+          INSERT INTO chunks_fts(chunks_fts, rowid, text, heading) VALUES ('delete', old.id, old.text, coalesce(old.heading, ''));
+        END;
+        CREATE TRIGGER chunks_au AFTER UPDATE OF text, heading ON chunks BEGIN
+          INSERT INTO chunks_fts(chunks_fts, rowid, text, heading) VALUES ('delete', old.id, old.text, coalesce(old.heading, ''));
+          INSERT INTO chunks_fts(rowid, text, heading) VALUES (new.id, new.text, coalesce(new.heading, ''));
+        END;
+
+        -- One row: bumped in the same transaction as any change to stored embeddings, so an index file
+        -- written at another generation is known to be stale.
+        CREATE TABLE vector_index_state (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          generation INTEGER NOT NULL
+        );
+        INSERT INTO vector_index_state VALUES (1, 0);
+      `);
+    },
+  },
 ];

@@ -20,6 +20,8 @@ import type { WorkerLauncher } from '../workers/WorkerLauncher.js';
 import { WorkerSupervisor } from '../workers/WorkerSupervisor.js';
 import { ChatModelService } from './ChatModelService.js';
 import { ChatService } from './ChatService.js';
+import type { DocumentLibrary, DocumentLibraryFactory, DocumentMethods } from './DocumentLibrary.js';
+import { EmbeddingModelService } from './EmbeddingModelService.js';
 
 export interface AssistantHostOptions {
   paths: AppPaths;
@@ -35,6 +37,8 @@ export interface AssistantHostOptions {
   now?: () => number;
   /** Circuit breaker tuning; the defaults are DESIGN.md's (3 failures, 60 s). */
   breaker?: { failureThreshold?: number; openMs?: number };
+  /** The user's documents (packages/rag); without it, document methods answer that they are unavailable. */
+  documents?: DocumentLibraryFactory;
 }
 
 /**
@@ -57,8 +61,11 @@ export class AssistantHost implements Disposable {
     readonly supervisor: WorkerSupervisor<typeof inferenceContract>,
     readonly chatModel: ChatModelService,
     readonly network: NetworkGate,
+    readonly embeddings: EmbeddingModelService,
+    readonly documents: DocumentLibrary | null,
   ) {
     const chat = new ChatService({
+      documents,
       conversations,
       settings,
       chatModel,
@@ -70,10 +77,18 @@ export class AssistantHost implements Disposable {
     this.store.add(toDisposable(() => supervisor.dispose()));
     this.store.add(supervisor.onDidChangeState(() => this.publishState()));
     this.store.add(chatModel.onDidChange(() => this.publishState()));
+    if (documents) {
+      this.store.add(documents.onDidChangeState(() => this.publishState()));
+      this.store.add(documents.onDidChangeDocument((change) => this.publish('documents.changed', change)));
+    }
 
     this.handlers = {
       'app.getState': () => this.state,
-      'workers.retry': async () => {
+      'workers.retry': async ({ name }) => {
+        if (name === 'ingest') {
+          await documents?.retryWorker();
+          return this.state;
+        }
         await supervisor.retry();
         await chatModel.ensureLoaded().catch(() => {});
         return this.state;
@@ -98,6 +113,7 @@ export class AssistantHost implements Disposable {
       'chat.send': (input, context) => chat.send(input, context),
       'models.list': async () => ({ modelsDir: models.modelsDir, installed: await models.installed(), catalog: models.catalog() }),
       'models.pull': (input, context) => this.pull(input.id, context),
+      ...(documents?.handlers ?? unavailableDocuments()),
       'settings.get': () => settings.get(),
       'settings.update': (patch) => settings.update(patch),
     };
@@ -115,7 +131,12 @@ export class AssistantHost implements Disposable {
     const supervisor = new WorkerSupervisor({ name: 'inference', contract: inferenceContract, launcher: options.launcher, logger: options.logger, now: options.now, ...options.breaker });
     const chatModel = new ChatModelService({ models, settings, supervisor, logger: options.logger, override: options.chatModel });
     await chatModel.refresh();
-    const host = new AssistantHost(options, db, models, settings, conversations, supervisor, chatModel, network);
+    const embeddings = new EmbeddingModelService({ models, settings, supervisor, logger: options.logger });
+    await embeddings.refresh();
+    const documents = options.documents
+      ? await options.documents({ db, paths: options.paths, settings, embeddings, launcher: options.launcher, logger: options.logger, now: options.now, breaker: options.breaker })
+      : null;
+    const host = new AssistantHost(options, db, models, settings, conversations, supervisor, chatModel, network, embeddings, documents);
     if (options.preload && chatModel.state.status === 'idle') void chatModel.ensureLoaded().catch(() => {});
     options.logger.info('host started', { home: options.paths.home, modelsDir: options.paths.modelsDir, database: path.basename(options.paths.database) });
     return host;
@@ -128,6 +149,7 @@ export class AssistantHost implements Disposable {
       inference: this.supervisor.state,
       chatModel: this.chatModel.state,
       setupNeeded: this.chatModel.setupNeeded,
+      documents: this.documents?.state ?? { ready: 0, indexing: 0, failed: 0, ingest: unavailableWorker, embeddingModel: null },
     };
   }
 
@@ -172,6 +194,7 @@ export class AssistantHost implements Disposable {
   /** After models were pulled or imported outside the contract (CLI). */
   async refreshModels(): Promise<void> {
     await this.chatModel.refresh();
+    await this.embeddings.refresh();
     this.publishState();
   }
 
@@ -180,6 +203,7 @@ export class AssistantHost implements Disposable {
     this.disposed = true;
     for (const connection of this.connections) connection.dispose();
     this.connections.clear();
+    await this.documents?.dispose();
     await this.supervisor.stop();
     this.store.dispose();
     this.db.close();
@@ -192,5 +216,23 @@ export class AssistantHost implements Disposable {
 
   private publish: RpcServer<HostContract>['publish'] = (name, payload) => {
     for (const connection of this.connections) connection.publish(name, payload);
+  };
+}
+
+const unavailableWorker = { name: 'ingest', status: 'unavailable', breaker: 'closed', restarts: 0, consecutiveFailures: 0, lastError: null, retryAt: null } as const;
+
+function unavailableDocuments(): Pick<ContractHandlers<HostContract>, DocumentMethods> {
+  const fail = (): never => {
+    throw new AssistantError(ErrorCode.WorkerUnavailable, 'Documents are not available in this build.');
+  };
+  return {
+    'documents.list': () => [],
+    'documents.add': fail,
+    'documents.upload': fail,
+    'documents.remove': fail,
+    'documents.reindex': fail,
+    'documents.cancel': fail,
+    'documents.search': fail,
+    'documents.passage': fail,
   };
 }

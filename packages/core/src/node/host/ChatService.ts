@@ -8,12 +8,14 @@ import type { Logger } from '../logger.js';
 import type { SettingsStore } from '../settings/SettingsStore.js';
 import type { WorkerSupervisor } from '../workers/WorkerSupervisor.js';
 import type { ChatModelService } from './ChatModelService.js';
+import type { DocumentLibrary } from './DocumentLibrary.js';
 
 export interface ChatServiceOptions {
   conversations: ConversationStore;
   settings: SettingsStore;
   chatModel: ChatModelService;
   supervisor: WorkerSupervisor<InferenceContract>;
+  documents: DocumentLibrary | null;
   logger: Logger;
   onConversationChanged(conversationId: string): void;
   now?: () => number;
@@ -21,6 +23,11 @@ export interface ChatServiceOptions {
 
 /** How often a streaming reply's text so far is saved, so a host crash loses at most this much. */
 const checkpointMs = 1000;
+
+/** Share of the context window that cited passages may take; the rest is history, question and reply. */
+const passageContextShare = 0.5;
+/** A conservative characters-per-token ratio for English text, to budget passages before tokenizing. */
+const charsPerToken = 2.5;
 
 export function titleFrom(text: string): string {
   const line = text.trim().split('\n')[0] ?? '';
@@ -34,6 +41,12 @@ export class ChatService {
   constructor(private readonly options: ChatServiceOptions) {}
 
   async send(input: { conversationId?: string; text: string }, context: StreamHandlerContext<ChatItem> & HandlerContext): Promise<ChatResult> {
+    const { documents, settings } = this.options;
+    if (documents && settings.get().useDocuments && documents.state.ready > 0) return this.sendGrounded(input, context, documents);
+    return this.sendPlain(input, context);
+  }
+
+  private async sendPlain(input: { conversationId?: string; text: string }, context: StreamHandlerContext<ChatItem> & HandlerContext): Promise<ChatResult> {
     const { conversations, settings, chatModel, supervisor } = this.options;
     const now = this.options.now ?? Date.now;
     const existing = input.conversationId ? conversations.get(input.conversationId) : null;
@@ -107,6 +120,91 @@ export class ChatService {
     } finally {
       context.signal.removeEventListener('abort', abort);
       if (started) this.options.onConversationChanged(conversationId);
+    }
+  }
+
+  /**
+   * A turn over the user's documents: retrieve passages first, send them as numbered sources, and ground
+   * the prompt in them. Without a chat model the passages themselves are the answer (retrieval-only).
+   */
+  private async sendGrounded(input: { conversationId?: string; text: string }, context: StreamHandlerContext<ChatItem> & HandlerContext, documents: DocumentLibrary): Promise<ChatResult> {
+    const { conversations, settings, chatModel, supervisor } = this.options;
+    const now = this.options.now ?? Date.now;
+    const existing = input.conversationId ? conversations.get(input.conversationId) : null;
+    const history = existing
+      ? conversations
+          .messages(existing.id)
+          .filter((message) => message.text.length > 0)
+          .map((message) => ({ role: message.role, text: message.text }))
+      : [];
+    const { maxTokens, temperature, systemPrompt, contextSize } = settings.get();
+    const conversation = existing ?? conversations.create(titleFrom(input.text));
+    const conversationId = conversation.id;
+    const userMessage = conversations.appendMessage(conversationId, 'user', input.text);
+    let assistant = conversations.appendMessage(conversationId, 'assistant', '', 'streaming');
+    context.emit({ type: 'start', conversation: conversations.get(conversationId), userMessage, assistantMessage: assistant });
+    this.options.onConversationChanged(conversationId);
+    let text = '';
+    let citations: Awaited<ReturnType<DocumentLibrary['retrieve']>> = [];
+    try {
+      const window = chatModel.state.contextSize ?? (contextSize || 4096);
+      const passageTokens = Math.max(256, Math.min(window * passageContextShare, window - Math.min(maxTokens, window / 2) - 256));
+      citations = await documents.retrieve(input.text, { signal: context.signal, maxChars: Math.floor(passageTokens * charsPerToken) });
+      if (citations.length > 0) context.emit({ type: 'sources', citations });
+
+      if (chatModel.setupNeeded) {
+        text = documents.retrievalOnlyAnswer(input.text, citations);
+        context.emit({ type: 'text', text });
+        assistant = conversations.updateMessage(conversationId, assistant.id, { text, status: 'complete', citations });
+        return { message: assistant, stopReason: 'retrievalOnly', completionTokens: 0, trimmedMessages: 0 };
+      }
+
+      let lastCheckpoint = now();
+      const client = await chatModel.ensureLoaded(context.signal);
+      const generate = (prompt: string) =>
+        supervisor.run(() =>
+          client.stream(
+            'chat.generate',
+            { systemPrompt, history, prompt, maxTokens, temperature },
+            {
+              signal: context.signal,
+              onItem: (item) => {
+                text += item.text;
+                context.emit({ type: 'text', text: item.text });
+                if (now() - lastCheckpoint >= checkpointMs) {
+                  lastCheckpoint = now();
+                  conversations.updateMessage(conversationId, assistant.id, { text, status: 'streaming', citations });
+                }
+              },
+            },
+          ),
+        );
+      let result: Awaited<ReturnType<typeof generate>>;
+      for (;;) {
+        try {
+          result = await generate(citations.length > 0 ? documents.groundedPrompt(input.text, citations) : input.text);
+          break;
+        } catch (error) {
+          // The passage budget is estimated in characters; tokenizers differ. Too long means one source
+          // fewer (the least relevant), until the question fits on its own.
+          if (toErrorPayload(error).code !== ErrorCode.PromptTooLong || citations.length === 0 || text.length > 0) throw error;
+          citations = citations.slice(0, -1);
+          context.emit({ type: 'sources', citations });
+        }
+      }
+      assistant = conversations.updateMessage(conversationId, assistant.id, { text: result.text, status: result.stopReason === 'cancelled' ? 'cancelled' : 'complete', citations });
+      return { message: assistant, stopReason: result.stopReason, completionTokens: result.completionTokens, trimmedMessages: result.trimmedMessages };
+    } catch (error) {
+      const payload = toErrorPayload(error);
+      if (payload.code === ErrorCode.Cancelled) {
+        assistant = conversations.updateMessage(conversationId, assistant.id, { text, status: 'cancelled', citations });
+        return { message: assistant, stopReason: 'cancelled', completionTokens: 0, trimmedMessages: 0 };
+      }
+      this.options.logger.warn('chat turn failed', { conversationId, ...payload });
+      conversations.updateMessage(conversationId, assistant.id, { text, status: 'error', error: payload, citations });
+      throw error;
+    } finally {
+      this.options.onConversationChanged(conversationId);
     }
   }
 }

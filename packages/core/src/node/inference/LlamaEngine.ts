@@ -142,7 +142,8 @@ export class LlamaEngine {
     }
   }
 
-  private getLlama(): Promise<Llama> {
+  /** The process's one llama.cpp binding, shared with the embedding engine. */
+  getLlama(): Promise<Llama> {
     // Never build from source at run time: offline machines cannot, and users should not wait for it.
     const verbose = process.env.ASSISTANT_LOG_LEVEL === 'debug';
     this.llama ??= getLlama({

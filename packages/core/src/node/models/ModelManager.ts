@@ -79,19 +79,32 @@ export class ModelManager {
    * The chat model to use: `requested` as a path or a name, else the manifest's default chat model if
    * installed, else the only (or first) installed chat model. Null when none is installed.
    */
-  async resolveChatModel(requested: string | null | undefined): Promise<InstalledModel | null> {
-    const chat = (await this.installed()).filter((model) => model.kinds.includes('chat'));
+  resolveChatModel(requested: string | null | undefined): Promise<InstalledModel | null> {
+    return this.resolveModel('chat', requested);
+  }
+
+  /**
+   * The embedding model: `requested` as a path or a name, else the manifest's default embedding model if
+   * installed. Never an arbitrary GGUF: a chat model gives poor embeddings, so keyword search is better.
+   */
+  resolveEmbeddingModel(requested: string | null | undefined): Promise<InstalledModel | null> {
+    return this.resolveModel('embedding', requested);
+  }
+
+  private async resolveModel(kind: 'chat' | 'embedding', requested: string | null | undefined): Promise<InstalledModel | null> {
+    const usable = (await this.installed()).filter((model) => model.kinds.includes(kind));
     if (requested) {
-      const byName = chat.find((model) => model.name === requested) ?? chat.find((model) => model.name.toLowerCase().split('/').pop() === requested.toLowerCase());
+      const byName = usable.find((model) => model.name === requested) ?? usable.find((model) => model.name.toLowerCase().split('/').pop() === requested.toLowerCase());
       if (byName) return byName;
       const asPath = path.resolve(requested);
       const stat = await fsp.stat(asPath).catch(() => null);
-      if (stat?.isFile()) return { name: path.basename(asPath).replace(/\.gguf$/i, ''), kinds: ['chat'], path: asPath, sizeBytes: stat.size, fromManifest: false };
-      const names = chat.map((model) => model.name).join(', ') || 'none';
-      throw new AssistantError(ErrorCode.ModelNotFound, `No chat model "${requested}": it is neither an installed model nor an existing file. Installed chat models: ${names}.`);
+      if (stat?.isFile()) return { name: path.basename(asPath).replace(/\.gguf$/i, ''), kinds: [kind], path: asPath, sizeBytes: stat.size, fromManifest: false };
+      const names = usable.map((model) => model.name).join(', ') || 'none';
+      throw new AssistantError(ErrorCode.ModelNotFound, `No ${kind} model "${requested}": it is neither an installed model nor an existing file. Installed ${kind} models: ${names}.`);
     }
-    const preferred = this.options.manifest.models.find((model) => model.kind === 'chat' && model.default);
-    return chat.find((model) => model.name === preferred?.id) ?? chat[0] ?? null;
+    const preferred = this.options.manifest.models.find((model) => model.kind === kind && model.default);
+    const chosen = usable.find((model) => model.name === preferred?.id);
+    return chosen ?? (kind === 'chat' ? (usable[0] ?? null) : null);
   }
 
   async pull(id: string, options: PullOptions = {}): Promise<InstalledModel> {

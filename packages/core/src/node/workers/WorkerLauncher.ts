@@ -1,7 +1,7 @@
 import type { Disposable } from '../../common/disposable.js';
 import type { RpcTransport } from '../../common/rpc/protocol.js';
 
-export type WorkerName = 'inference';
+export type WorkerName = 'inference' | 'ingest';
 
 export interface WorkerExit {
   code: number | null;

@@ -1,4 +1,7 @@
+import { useMemo } from 'react';
 import type { AppState } from '@assistant/core';
+import { activeStatuses, visibleDocuments } from '../documents';
+import { plural } from '../format';
 import { useAssistant } from '../store';
 import { WorkerNotice } from './WorkerNotice';
 
@@ -48,9 +51,28 @@ export function StatusBar() {
           {inference.breaker !== 'closed' && <span className="status-muted"> · circuit {inference.breaker}</span>}
           {inference.restarts > 0 && <span className="status-muted"> · {inference.restarts} restarts</span>}
         </span>
+        <DocumentsStatus />
       </div>
       {chatModel.status === 'error' && chatModel.error && <p className="status-problem">{chatModel.error.message}</p>}
       <WorkerNotice worker={inference} />
     </div>
+  );
+}
+
+/** "Documents 12 · indexing 3": how many there are, and whether ingestion is running. */
+function DocumentsStatus() {
+  const loaded = useAssistant((s) => s.documentsLoaded);
+  const all = useAssistant((s) => s.documents);
+  const documents = useMemo(() => visibleDocuments(all), [all]);
+  const total = documents.length;
+  const indexing = documents.filter((document) => activeStatuses.has(document.status)).length;
+  if (!loaded) return null;
+  return (
+    <span className="status-item">
+      <span className={`status-dot${indexing > 0 ? ' status-dot-loading' : total > 0 ? ' status-dot-ready' : ''}`} aria-hidden="true" />
+      <span className="status-label">Documents</span> {total}
+      {indexing > 0 && <span className="status-muted"> · indexing {indexing}</span>}
+      <span className="visually-hidden">{indexing > 0 ? ` (${plural(indexing, 'document', 'documents')} being indexed)` : ''}</span>
+    </span>
   );
 }

@@ -1,0 +1,226 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { DocumentInfo } from '@assistant/core';
+import { activeStatuses, visibleDocuments } from '../documents';
+import { supportedFormatsText } from '../files';
+import { formatBytes, percentDone, plural } from '../format';
+import { useAssistant } from '../store';
+import { AddFiles } from './AddFiles';
+
+export const documentsToggleId = 'documents-toggle';
+export const documentsHeadingId = 'documents-heading';
+
+const statusLabels: Record<DocumentInfo['status'], string> = {
+  queued: 'Queued',
+  parsing: 'Reading',
+  embedding: 'Indexing',
+  ready: 'Ready',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+const formatLabels: Record<NonNullable<DocumentInfo['format']>, string> = {
+  pdf: 'PDF',
+  docx: 'DOCX',
+  epub: 'EPUB',
+  html: 'HTML',
+  markdown: 'Markdown',
+  text: 'Text',
+  code: 'Code',
+};
+
+/** The documents the assistant answers from: add, watch them being indexed, cancel, re-index, remove. */
+export function DocumentsPanel() {
+  const all = useAssistant((s) => s.documents);
+  const documents = useMemo(() => visibleDocuments(all), [all]);
+  const loaded = useAssistant((s) => s.documentsLoaded);
+  const loadError = useAssistant((s) => s.documentsError);
+  const connected = useAssistant((s) => s.client !== null);
+  const setOpen = useAssistant((s) => s.setDocumentsOpen);
+  const reindex = useAssistant((s) => s.reindexDocuments);
+
+  const close = () => {
+    setOpen(false);
+    // The panel and its close button are gone: continue from the button that opens it again.
+    document.getElementById(documentsToggleId)?.focus();
+  };
+
+  return (
+    <aside id="documents-panel" className="documents-panel" aria-labelledby={documentsHeadingId}>
+      <div className="documents-head">
+        <h2 id={documentsHeadingId} className="documents-title" tabIndex={-1}>
+          Documents
+        </h2>
+        <button type="button" className="icon-button" aria-label="Close documents" title="Close" onClick={close}>
+          <span aria-hidden="true">×</span>
+        </button>
+      </div>
+      <div className="documents-actions">
+        <AddFiles />
+        {documents.length > 0 && (
+          <button type="button" className="button button-small" disabled={!connected} onClick={() => void reindex()}>
+            Re-index all
+          </button>
+        )}
+      </div>
+      <AddReportView />
+      {loadError && <p className="document-error">{loadError}</p>}
+      {documents.length === 0 ? (
+        <div className="documents-empty">
+          {loaded || loadError || !connected ? (
+            <>
+              <p className="documents-empty-title">No documents yet</p>
+              <p>Drop files or folders anywhere on this window, or use Add files…. The assistant answers from them and cites where each answer comes from.</p>
+              <p>It reads {supportedFormatsText}. Everything stays on this computer.</p>
+            </>
+          ) : (
+            <p>Loading documents…</p>
+          )}
+        </div>
+      ) : (
+        <ul className="documents-list" aria-label="Your documents">
+          {documents.map((document) => (
+            <DocumentRow key={document.id} document={document} />
+          ))}
+        </ul>
+      )}
+    </aside>
+  );
+}
+
+/** What happened to each file of the last add: queued, or skipped and why. */
+function AddReportView() {
+  const report = useAssistant((s) => s.addReport);
+  const dismiss = useAssistant((s) => s.dismissAddReport);
+  if (!report) return null;
+  const finished = report.done >= report.total;
+  const queued = report.outcomes.filter((outcome) => outcome.status === 'queued').length;
+  return (
+    <section className="add-report" aria-label="Added files">
+      <div className="add-report-head">
+        <p role="status">
+          {finished
+            ? `${plural(queued, 'file', 'files')} added${report.outcomes.length > queued ? `, ${report.outcomes.length - queued} not added` : ''}.`
+            : `Adding ${report.done + 1} of ${report.total}…`}
+        </p>
+        {finished && (
+          <button type="button" className="icon-button" aria-label="Dismiss the list of added files" onClick={dismiss}>
+            <span aria-hidden="true">×</span>
+          </button>
+        )}
+      </div>
+      {report.outcomes.length > 0 && (
+        <ul className="add-report-list">
+          {report.outcomes.map((outcome) => (
+            <li key={outcome.key} className={`add-outcome add-outcome-${outcome.status}`}>
+              <span className="add-outcome-name">{outcome.name}</span>{' '}
+              <span className="add-outcome-text">
+                {outcome.status === 'queued' ? '— queued' : `— ${outcome.status === 'failed' ? 'failed' : 'skipped'}: ${outcome.reason ?? 'no reason given'}`}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function DocumentRow({ document }: { document: DocumentInfo }) {
+  const connected = useAssistant((s) => s.client !== null);
+  const cancel = useAssistant((s) => s.cancelDocument);
+  const reindex = useAssistant((s) => s.reindexDocuments);
+  const remove = useAssistant((s) => s.removeDocument);
+  const [confirming, setConfirming] = useState(false);
+  const removeButton = useRef<HTMLButtonElement>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  const returnFocus = useRef(false);
+  const active = activeStatuses.has(document.status);
+  const name = document.name;
+
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+    else if (returnFocus.current) {
+      returnFocus.current = false;
+      removeButton.current?.focus();
+    }
+  }, [confirming]);
+
+  const keep = () => {
+    returnFocus.current = true;
+    setConfirming(false);
+  };
+
+  const meta = [
+    document.format ? formatLabels[document.format] : null,
+    document.pages ? plural(document.pages, 'page', 'pages') : null,
+    document.chunks > 0 ? plural(document.chunks, 'passage', 'passages') : null,
+    formatBytes(document.sizeBytes),
+  ].filter(Boolean);
+
+  return (
+    <li className={`document document-${document.status}`}>
+      <div className="document-head">
+        <span className="document-name" title={document.path}>
+          {name}
+        </span>
+        <span className={`tag document-status document-status-${document.status}`}>{statusLabels[document.status]}</span>
+      </div>
+      <div className="document-meta">
+        {document.title && document.title !== name && <span className="document-title">{document.title} · </span>}
+        {meta.join(' · ')}
+      </div>
+      {document.status === 'queued' && <p className="document-progress-text">Waiting to be read…</p>}
+      {(document.status === 'parsing' || document.status === 'embedding') && <DocumentProgress document={document} />}
+      {document.status === 'failed' && <p className="document-error">{document.error?.message ?? 'This document could not be read.'}</p>}
+      {confirming ? (
+        <div className="document-confirm" role="group" aria-label={`Remove ${name}?`}>
+          <span>Remove it from your documents?</span>
+          <button ref={confirmButton} type="button" className="button button-small button-danger" onClick={() => void remove(document.id)} onKeyDown={(event) => event.key === 'Escape' && (event.preventDefault(), keep())}>
+            Remove
+          </button>
+          <button type="button" className="button button-small" onClick={keep} onKeyDown={(event) => event.key === 'Escape' && (event.preventDefault(), keep())}>
+            Keep
+          </button>
+        </div>
+      ) : (
+        <div className="document-actions">
+          {active ? (
+            <button type="button" className="button button-small" aria-label={`Cancel indexing ${name}`} disabled={!connected} onClick={() => void cancel(document.id)}>
+              Cancel
+            </button>
+          ) : (
+            <button type="button" className="button button-small" aria-label={`Re-index ${name}`} disabled={!connected} onClick={() => void reindex(document.id)}>
+              Re-index
+            </button>
+          )}
+          <button ref={removeButton} type="button" className="button button-small" aria-label={`Remove ${name}`} disabled={!connected} onClick={() => setConfirming(true)}>
+            Remove
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+/** Reading: a moving stripe (no count yet). Indexing: embedded passages of all, as a bar with its value. */
+function DocumentProgress({ document }: { document: DocumentInfo }) {
+  const embedding = document.status === 'embedding' && document.chunks > 0;
+  const percent = embedding ? (percentDone(document.embeddedChunks, document.chunks) ?? 0) : null;
+  const text = document.status === 'parsing' ? 'Reading the text…' : embedding ? `${document.embeddedChunks} of ${document.chunks} passages` : 'Indexing…';
+  const classes = ['progress', percent === null && 'progress-indeterminate'].filter(Boolean).join(' ');
+  return (
+    <div className="document-progress">
+      <div
+        className={classes}
+        role="progressbar"
+        aria-label={`${statusLabels[document.status]} ${document.name}`}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent ?? undefined}
+        aria-valuetext={text}
+      >
+        <div className="progress-fill" style={percent === null ? undefined : { width: `${percent}%` }} />
+      </div>
+      <span className="document-progress-text">{text}</span>
+    </div>
+  );
+}

@@ -1,0 +1,105 @@
+import { useEffect, useLayoutEffect, useRef, type KeyboardEvent } from 'react';
+import { useAssistant } from '../store';
+import { citationPlace } from './Sources';
+
+/**
+ * Where a citation points, in browser mode (or when the file cannot be opened): the passage highlighted
+ * between the text before and after it. A modal <dialog>: the page behind is inert, so focus stays in
+ * here; Escape or Close ends it and focus goes back to what opened it.
+ */
+export function PassageDialog() {
+  const view = useAssistant((s) => s.passageView);
+  const close = useAssistant((s) => s.closePassage);
+  const dialog = useRef<HTMLDialogElement>(null);
+  const opener = useRef<HTMLElement | null>(null);
+  const closeButton = useRef<HTMLButtonElement>(null);
+  const mark = useRef<HTMLElement>(null);
+  const open = view !== null;
+
+  useLayoutEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    if (open && !element.open) {
+      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      element.showModal();
+      closeButton.current?.focus();
+    } else if (!open && element.open) {
+      element.close();
+    }
+  }, [open]);
+
+  useEffect(() => {
+    if (open) return;
+    const target = opener.current;
+    opener.current = null;
+    if (target?.isConnected) target.focus();
+  }, [open]);
+
+  // The passage sits between its context: bring it into view rather than the text before it.
+  const loaded = view?.passage ?? null;
+  useEffect(() => {
+    if (loaded) mark.current?.scrollIntoView({ block: 'center' });
+  }, [loaded]);
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDialogElement>) => {
+    if (event.key !== 'Escape') return;
+    // Ours alone: the window's Escape (stop the reply) must not also fire.
+    event.preventDefault();
+    event.stopPropagation();
+    close();
+  };
+
+  const citation = view?.citation;
+  const passage = view?.passage;
+  const place = citation ? citationPlace(citation) : '';
+
+  return (
+    <dialog
+      ref={dialog}
+      className="passage-dialog"
+      aria-labelledby="passage-title"
+      aria-describedby="passage-place"
+      onKeyDown={onKeyDown}
+      onCancel={(event) => {
+        event.preventDefault();
+        close();
+      }}
+    >
+      {citation && (
+        <div className="passage">
+          <div className="passage-head">
+            <div>
+              <h2 id="passage-title" className="passage-title">
+                [{citation.n}] {citation.documentName}
+              </h2>
+              <p id="passage-place" className="passage-place">
+                {place || 'Cited passage'}
+              </p>
+            </div>
+            <button ref={closeButton} type="button" className="button button-small" onClick={close}>
+              Close
+            </button>
+          </div>
+          <div className="passage-body" tabIndex={0} role="region" aria-label="Passage in context">
+            {passage ? (
+              <p className="passage-text">
+                {passage.before && <span className="passage-context">{passage.before}</span>}
+                <mark ref={mark} className="passage-mark">{passage.text}</mark>
+                {passage.after && <span className="passage-context">{passage.after}</span>}
+              </p>
+            ) : view?.error ? (
+              <>
+                <p className="passage-error">{view.error} This is the passage as it was cited:</p>
+                <p className="passage-text">
+                  <mark className="passage-mark">{citation.text}</mark>
+                </p>
+              </>
+            ) : (
+              <p className="passage-loading">Loading the passage…</p>
+            )}
+          </div>
+        </div>
+      )}
+    </dialog>
+  );
+}

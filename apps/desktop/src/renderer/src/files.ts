@@ -1,0 +1,106 @@
+/** Turning dropped or picked files into what the host accepts: real paths (Electron) or bytes (browser). */
+
+/** Browser mode sends bytes over the WebSocket as base64; the contract caps that at 90 MB, i.e. 64 MiB of file. */
+export const maxUploadBytes = 64 * 1024 * 1024;
+
+/** What the loaders read (mirrors packages/rag detectFormat), so a folder of photos is not uploaded for nothing. */
+const supportedExtensions = new Set(
+  (
+    'pdf docx epub html htm xhtml md markdown mdown mkd txt text log csv tsv rst adoc org tex srt vtt ' +
+    'ts tsx mts cts js jsx mjs cjs py pyi rs go java kt kts scala c h cc cpp cxx hh hpp hxx m mm cs fs vb rb php swift dart ' +
+    'lua pl pm r jl hs ml ex exs erl clj zig nim sh bash zsh fish ps1 bat cmd json jsonc yaml yml toml ini cfg conf xml sql ' +
+    'graphql proto css scss less vue svelte gradle cmake tf'
+  ).split(' '),
+);
+
+export const supportedFormatsText = 'PDF, DOCX, EPUB, HTML, Markdown, plain text and source code';
+
+export function isSupportedName(name: string): boolean {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 && supportedExtensions.has(name.slice(dot + 1).toLowerCase());
+}
+
+/** The last path segment, for either separator. */
+export function baseName(path: string): string {
+  const parts = path.split(/[\\/]/).filter(Boolean);
+  return parts[parts.length - 1] ?? path;
+}
+
+/** A file to upload and the name it is shown under (its path inside a dropped folder). */
+export interface PickedFile {
+  file: File;
+  label: string;
+}
+
+/**
+ * Base64 of a file's bytes, in slices: `String.fromCharCode(...bytes)` on megabytes would overflow the
+ * stack, and slices a multiple of 3 bytes long encode to base64 that can simply be concatenated.
+ */
+export async function fileToBase64(file: Blob): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const native = (bytes as Uint8Array & { toBase64?: () => string }).toBase64;
+  if (typeof native === 'function') return native.call(bytes);
+  const slice = 3 * 8192;
+  const parts: string[] = [];
+  for (let offset = 0; offset < bytes.length; offset += slice) {
+    const part = bytes.subarray(offset, offset + slice);
+    let binary = '';
+    for (let i = 0; i < part.length; i += 4096) binary += String.fromCharCode(...part.subarray(i, i + 4096));
+    parts.push(btoa(binary));
+  }
+  return parts.join('');
+}
+
+/**
+ * What a drop carried, captured synchronously (a DataTransfer is emptied once the drop event returns):
+ * directory entries to walk (browser mode), and the plain files.
+ */
+export interface DropCapture {
+  /** Everything dropped as File objects, folders included (Electron resolves each to its path). */
+  all: File[];
+  /** Plain files, and directory entries to walk (browser mode). */
+  files: File[];
+  entries: FileSystemEntry[];
+}
+
+export function captureDrop(dataTransfer: DataTransfer): DropCapture {
+  const all = Array.from(dataTransfer.files ?? []);
+  const files: File[] = [];
+  const entries: FileSystemEntry[] = [];
+  const items = Array.from(dataTransfer.items ?? []).filter((item) => item.kind === 'file');
+  if (items.length === 0) return { all, files: all, entries };
+  for (const item of items) {
+    const entry = typeof item.webkitGetAsEntry === 'function' ? item.webkitGetAsEntry() : null;
+    if (entry?.isDirectory) entries.push(entry);
+    else {
+      const file = item.getAsFile();
+      if (file) files.push(file);
+      else if (entry) entries.push(entry);
+    }
+  }
+  return { all, files, entries };
+}
+
+/** Every file under the captured entries (folders walked depth-first, hidden files and folders left out). */
+export async function filesFromCapture(capture: DropCapture): Promise<PickedFile[]> {
+  const picked: PickedFile[] = capture.files.map((file) => ({ file, label: file.webkitRelativePath || file.name }));
+  for (const entry of capture.entries) await walk(entry, picked);
+  return picked;
+}
+
+async function walk(entry: FileSystemEntry, into: PickedFile[]): Promise<void> {
+  if (entry.name.startsWith('.')) return;
+  if (entry.isFile) {
+    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+    into.push({ file, label: entry.fullPath.replace(/^\//, '') || file.name });
+    return;
+  }
+  if (!entry.isDirectory) return;
+  const reader = (entry as FileSystemDirectoryEntry).createReader();
+  // readEntries hands out a batch at a time (100 in Chromium) until it returns an empty one.
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    if (batch.length === 0) break;
+    for (const child of batch) await walk(child, into);
+  }
+}

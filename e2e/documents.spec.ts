@@ -1,0 +1,188 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Page, expect, test } from '@playwright/test';
+import { type ServedApp, serveApp } from './support/serveApp.js';
+
+/**
+ * Documents in the browser (serve mode, a real host): drop files on the window, watch them get indexed,
+ * ask about them, and follow an answer's sources to the cited passage.
+ */
+
+const modelsDir = process.env.ASSISTANT_MODELS_DIR;
+// The shared test data sits next to the shared models folder.
+const docsDir = modelsDir ? path.join(path.dirname(modelsDir), 'data', 'docs', 'markdown') : '';
+const installation = 'ch01-01-installation.md';
+const vectors = 'ch08-01-vectors.md';
+const hasDocs = docsDir !== '' && fs.existsSync(path.join(docsDir, installation)) && fs.existsSync(path.join(docsDir, vectors));
+const tinyModel = modelsDir ? path.join(modelsDir, 'stories260k', 'stories260K.gguf') : '';
+const hasTinyModel = tinyModel !== '' && fs.existsSync(tinyModel);
+const question = 'How do I install rustup on Linux?';
+
+interface DropFile {
+  name: string;
+  base64: string;
+}
+const fromDocs = (name: string): DropFile => ({ name, base64: fs.readFileSync(path.join(docsDir, name)).toString('base64') });
+
+/** Plays a drag of files onto the window: dragenter (the overlay shows), dragover, drop, as Chromium fires them. */
+async function dropFiles(page: Page, files: DropFile[]): Promise<void> {
+  const dataTransfer = await page.evaluateHandle((items) => {
+    const transfer = new DataTransfer();
+    for (const { name, base64 } of items) {
+      const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+      transfer.items.add(new File([bytes], name, { type: name.endsWith('.md') ? 'text/markdown' : 'application/octet-stream' }));
+    }
+    return transfer;
+  }, files);
+  await page.dispatchEvent('main', 'dragenter', { dataTransfer });
+  await expect(page.getByText('Drop files or folders to add them to your documents')).toBeVisible();
+  await page.dispatchEvent('main', 'dragover', { dataTransfer });
+  await page.dispatchEvent('main', 'drop', { dataTransfer });
+  await expect(page.getByText('Drop files or folders to add them to your documents')).toHaveCount(0);
+}
+
+function documentsPanel(page: Page) {
+  return page.getByRole('complementary', { name: 'Documents' });
+}
+
+/** Drops the two chapters and waits until both are Ready in the panel. */
+async function addChapters(page: Page): Promise<void> {
+  await dropFiles(page, [fromDocs(installation), fromDocs(vectors)]);
+  const panel = documentsPanel(page);
+  await expect(panel).toBeVisible();
+  const report = panel.getByRole('region', { name: 'Added files' });
+  await expect(report).toContainText(`${installation} — queued`);
+  await expect(report).toContainText(`${vectors} — queued`);
+  const list = panel.getByRole('list', { name: 'Your documents' });
+  for (const name of [installation, vectors]) {
+    await expect(list.getByRole('listitem').filter({ hasText: name })).toContainText('Ready', { timeout: 60_000 });
+  }
+  await expect(page.getByRole('status').first()).toContainText(/Documents\s*2/);
+}
+
+/** Asks the question and returns the finished reply. */
+async function ask(page: Page, text: string) {
+  await page.getByRole('textbox', { name: 'Message' }).fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByRole('button', { name: 'Stop' })).toHaveCount(0, { timeout: 60_000 });
+  return page.getByRole('log').locator('.message-assistant').last();
+}
+
+/** The reply lists the installation chapter as a source, and opening it shows the passage dialog. */
+async function expectSourcesAndPassage(page: Page, reply: ReturnType<Page['locator']>, screenshot?: string): Promise<void> {
+  const sources = reply.getByRole('list', { name: 'Sources' });
+  await expect(sources).toContainText(installation);
+  const source = sources.getByRole('button', { name: new RegExp(installation.replace(/\./g, '\\.')) }).first();
+  await expect(source).toHaveText(/^\[\d+\]/);
+  await source.click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('heading')).toContainText(installation);
+  const mark = dialog.locator('mark');
+  await expect(mark).not.toBeEmpty();
+  await expect(dialog.getByRole('button', { name: 'Close' })).toBeFocused();
+  if (screenshot) await page.screenshot({ path: screenshot });
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  // Focus goes back to the source that opened it.
+  await expect(source).toBeFocused();
+}
+
+test.describe('documents in the browser', () => {
+  test.skip(!modelsDir, 'needs ASSISTANT_MODELS_DIR (the shared data folder is found next to it)');
+  test.skip(!hasDocs, `needs ${installation} and ${vectors} in ${docsDir || '<models>/../data/docs/markdown'}`);
+  test.skip(!hasTinyModel, 'needs stories260k/stories260K.gguf in ASSISTANT_MODELS_DIR');
+  let app: ServedApp;
+
+  test.beforeAll(async () => {
+    app = await serveApp();
+    await app.client.call('settings.update', { maxTokens: 40 });
+  });
+  test.afterAll(async () => {
+    await app?.stop();
+  });
+
+  test('drop two files, wait for Ready, ask, and follow a source to its passage', async ({ page }, testInfo) => {
+    await page.goto(app.url);
+    await expect(page.getByRole('status').first()).toContainText(/ready/i);
+
+    // Empty state first: it says what can be dropped.
+    await page.getByRole('button', { name: /^Documents/ }).click();
+    await expect(documentsPanel(page)).toContainText('No documents yet');
+    await expect(documentsPanel(page)).toContainText('PDF, DOCX, EPUB, HTML, Markdown');
+
+    await addChapters(page);
+    await page.screenshot({ path: testInfo.outputPath('documents-panel.png') });
+
+    const reply = await ask(page, question);
+    await expectSourcesAndPassage(page, reply);
+    await page.screenshot({ path: testInfo.outputPath('answer-with-sources.png') });
+
+    // Citations are stored with the message: a reload shows them again.
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button').first().click();
+    const reopened = page.getByRole('log').locator('.message-assistant').last();
+    await expect(reopened.getByRole('list', { name: 'Sources' })).toContainText(installation);
+  });
+
+  test('dropping the same file again, or an unsupported one, says why it was skipped', async ({ page }) => {
+    await page.goto(app.url);
+    await dropFiles(page, [fromDocs(installation), { name: 'photo.png', base64: Buffer.from('not really a png').toString('base64') }]);
+    const report = documentsPanel(page).getByRole('region', { name: 'Added files' });
+    await expect(report).toContainText(/photo\.png — skipped: unsupported file type/);
+    await expect(report).toContainText(new RegExp(`${installation.replace(/\./g, '\\.')} — skipped: .+`));
+  });
+
+  test('the documents panel works from the keyboard: re-index, then remove after confirming', async ({ page }) => {
+    await page.goto(app.url);
+    const toggle = page.getByRole('button', { name: /^Documents/ });
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    const panel = documentsPanel(page);
+    const row = panel.getByRole('listitem').filter({ hasText: vectors });
+    await expect(row).toContainText('Ready', { timeout: 60_000 });
+
+    await row.getByRole('button', { name: `Re-index ${vectors}` }).focus();
+    await page.keyboard.press('Enter');
+    // A re-index replaces the document with a new version; the panel keeps one row for it throughout.
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText('Ready', { timeout: 60_000 });
+
+    await row.getByRole('button', { name: `Remove ${vectors}` }).focus();
+    await page.keyboard.press('Enter');
+    // The confirmation takes focus; Keep returns to Remove, Remove removes.
+    await expect(row.getByRole('button', { name: 'Remove', exact: true })).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(row.getByRole('button', { name: `Remove ${vectors}` })).toBeFocused();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await expect(panel.getByRole('listitem').filter({ hasText: vectors })).toHaveCount(0);
+  });
+});
+
+test.describe('retrieval-only answers without a chat model', () => {
+  test.skip(!hasDocs, `needs ${installation} and ${vectors} in ${docsDir || '<ASSISTANT_MODELS_DIR>/../data/docs/markdown'}`);
+  let app: ServedApp;
+
+  test.beforeAll(async () => {
+    app = await serveApp({ modelsDir: fs.mkdtempSync(path.join(os.tmpdir(), 'empty-models-')) });
+  });
+  test.afterAll(async () => {
+    await app?.stop();
+  });
+
+  test('answers with the best passages, [n] markers lead to the sources', async ({ page }, testInfo) => {
+    await page.goto(app.url);
+    await addChapters(page);
+    const reply = await ask(page, question);
+    const marker = reply.locator('.message-text').getByRole('button', { name: new RegExp(`^Source \\d+: ${installation.replace(/\./g, '\\.')}`) }).first();
+    await expect(marker).toBeVisible();
+    await marker.click();
+    // The marker moves focus to its source in the list.
+    await expect(reply.getByRole('list', { name: 'Sources' }).getByRole('button', { name: new RegExp(installation.replace(/\./g, '\\.')) }).first()).toBeFocused();
+    await page.screenshot({ path: testInfo.outputPath('retrieval-only-answer.png') });
+    await expectSourcesAndPassage(page, reply, testInfo.outputPath('passage-dialog.png'));
+  });
+});

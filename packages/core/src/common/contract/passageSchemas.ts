@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+// No imports from schemas.ts: messages carry citations, so schemas.ts imports this file.
+
+/** Where a passage comes from, precise enough to open the document there. */
+export const passageSchema = z.object({
+  chunkId: z.number().int(),
+  documentId: z.string().min(1).max(100),
+  documentName: z.string(),
+  path: z.string(),
+  page: z.number().int().nullable(),
+  heading: z.string().nullable(),
+  /** Character offsets into the document's extracted text. */
+  start: z.number().int(),
+  end: z.number().int(),
+  text: z.string(),
+});
+export type Passage = z.output<typeof passageSchema>;
+
+/** A numbered source of an answer: [n] in the text refers to it. */
+export const citationSchema = passageSchema.extend({ n: z.number().int().min(1) });
+export type Citation = z.output<typeof citationSchema>;
+

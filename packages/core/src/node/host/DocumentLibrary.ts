@@ -1,0 +1,47 @@
+import type { Database } from 'better-sqlite3';
+import type { ContractHandlers } from '../../common/contract/defineContract.js';
+import type { DocumentsChanged } from '../../common/contract/documentSchemas.js';
+import type { HostContract } from '../../common/contract/hostContract.js';
+import type { Citation } from '../../common/contract/passageSchemas.js';
+import type { DocumentsState } from '../../common/contract/schemas.js';
+import type { Event } from '../../common/disposable.js';
+import type { Logger } from '../logger.js';
+import type { AppPaths } from '../paths.js';
+import type { SettingsStore } from '../settings/SettingsStore.js';
+import type { WorkerLauncher } from '../workers/WorkerLauncher.js';
+import type { EmbeddingModelService } from './EmbeddingModelService.js';
+
+export type DocumentMethods = 'documents.list' | 'documents.add' | 'documents.upload' | 'documents.remove' | 'documents.reindex' | 'documents.cancel' | 'documents.search' | 'documents.passage';
+
+/**
+ * The user's documents as the host sees them. packages/rag implements it (ingest worker, SQLite store,
+ * vector index, retriever); the host only composes it, so core does not depend on rag.
+ */
+export interface DocumentLibrary {
+  readonly handlers: Pick<ContractHandlers<HostContract>, DocumentMethods>;
+  readonly state: DocumentsState;
+  readonly onDidChangeDocument: Event<DocumentsChanged>;
+  /** Counts, the ingest worker's state or the embedding model changed. */
+  readonly onDidChangeState: Event<void>;
+  /** Passages for a question, numbered as citations, best first, within `maxChars`; empty when nothing is relevant. */
+  retrieve(query: string, options?: { signal?: AbortSignal; maxChars?: number }): Promise<Citation[]>;
+  /** The prompt the model gets: numbered passages, the question, and how to cite. */
+  groundedPrompt(question: string, citations: readonly Citation[]): string;
+  /** The answer without a chat model: the passages themselves, cited. */
+  retrievalOnlyAnswer(question: string, citations: readonly Citation[]): string;
+  retryWorker(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export interface DocumentLibraryContext {
+  db: Database;
+  paths: AppPaths;
+  settings: SettingsStore;
+  embeddings: EmbeddingModelService;
+  launcher: WorkerLauncher;
+  logger: Logger;
+  now?: () => number;
+  breaker?: { failureThreshold?: number; openMs?: number };
+}
+
+export type DocumentLibraryFactory = (context: DocumentLibraryContext) => Promise<DocumentLibrary>;

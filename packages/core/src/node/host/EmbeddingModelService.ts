@@ -1,0 +1,110 @@
+import type { InferenceContract } from '../../common/contract/inferenceContract.js';
+import type { InstalledModel } from '../../common/contract/schemas.js';
+import { Emitter } from '../../common/disposable.js';
+import { decodeVector } from '../../common/embedding/vectorCodec.js';
+import { AssistantError, ErrorCode } from '../../common/errors.js';
+import type { Logger } from '../logger.js';
+import type { ModelManager } from '../models/ModelManager.js';
+import type { SettingsStore } from '../settings/SettingsStore.js';
+import type { WorkerSupervisor } from '../workers/WorkerSupervisor.js';
+
+export interface EmbeddingModelServiceOptions {
+  models: ModelManager;
+  settings: SettingsStore;
+  supervisor: WorkerSupervisor<InferenceContract>;
+  logger: Logger;
+}
+
+export interface EmbeddingModelInfo {
+  /** Identity stored beside each vector: vectors of different models never mix. */
+  key: string;
+  name: string;
+  path: string;
+  dimensions: number;
+}
+
+/**
+ * The embedding model in the inference worker: which one (setting, else the manifest's default), loaded
+ * once per worker incarnation, and `embed` for batches. Without one, retrieval falls back to keywords.
+ */
+export class EmbeddingModelService {
+  private resolved: InstalledModel | null = null;
+  private loadedFor: { generation: number; info: EmbeddingModelInfo } | null = null;
+  private loading: Promise<EmbeddingModelInfo> | null = null;
+  private lastInfo: EmbeddingModelInfo | null = null;
+  private readonly changed = new Emitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly options: EmbeddingModelServiceOptions) {
+    options.supervisor.onDidStart(() => {
+      this.loadedFor = null;
+    });
+    options.settings.onDidChange(({ keys }) => {
+      if (keys.some((key) => key === 'embeddingModel' || key === 'embeddingThreads')) void this.refresh().catch(() => {});
+    });
+  }
+
+  /** Re-reads the setting and the installed models. Throws when the setting names a model that is not there. */
+  async refresh(): Promise<void> {
+    const before = this.resolved?.path ?? null;
+    try {
+      this.resolved = await this.options.models.resolveEmbeddingModel(this.options.settings.get().embeddingModel);
+    } catch (error) {
+      this.resolved = null;
+      this.options.logger.warn('embedding model unavailable', { error: String(error) });
+    }
+    if ((this.resolved?.path ?? null) !== before) {
+      this.loadedFor = null;
+      this.lastInfo = null;
+      this.changed.fire();
+    }
+  }
+
+  get available(): boolean {
+    return this.resolved !== null;
+  }
+
+  /** The model's identity once it has been loaded at least once (dimensions are known only then). */
+  get info(): EmbeddingModelInfo | null {
+    return this.lastInfo;
+  }
+
+  async ensureLoaded(signal?: AbortSignal): Promise<EmbeddingModelInfo> {
+    for (;;) {
+      const model = this.resolved;
+      if (!model) throw new AssistantError(ErrorCode.NoEmbeddingModel, 'No embedding model is installed, so documents are searched by keywords only.');
+      const { generation } = await this.options.supervisor.client();
+      if (this.loadedFor?.generation === generation && this.loadedFor.info.path === model.path) return this.loadedFor.info;
+      if (this.loading) {
+        await this.loading.catch(() => {});
+        continue;
+      }
+      this.loading = this.load(model, generation, signal);
+      try {
+        return await this.loading;
+      } finally {
+        this.loading = null;
+      }
+    }
+  }
+
+  /** Unit-length float32 vectors, one per text, in order. */
+  async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    const info = await this.ensureLoaded(signal);
+    const result = await this.options.supervisor.run((client) => client.call('embed.batch', { texts: [...texts] }, { signal }));
+    if (result.truncated > 0) this.options.logger.debug('embedding inputs truncated to the model context', { truncated: result.truncated, model: info.name });
+    return result.vectors.map(decodeVector);
+  }
+
+  private async load(model: InstalledModel, generation: number, signal?: AbortSignal): Promise<EmbeddingModelInfo> {
+    const threads = this.options.settings.get().embeddingThreads;
+    const loaded = await this.options.supervisor.run((client) => client.call('embed.load', { modelPath: model.path, threads }, { signal }));
+    const info: EmbeddingModelInfo = { key: `${model.name}@${model.sizeBytes}:${loaded.dimensions}`, name: model.name, path: model.path, dimensions: loaded.dimensions };
+    this.loadedFor = { generation, info };
+    if (this.lastInfo?.key !== info.key) {
+      this.lastInfo = info;
+      this.options.logger.info('embedding model loaded', { model: model.name, dimensions: loaded.dimensions, threads: loaded.threads, contextSize: loaded.contextSize });
+    }
+    return info;
+  }
+}

@@ -1,0 +1,367 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  type AddDocumentsResult,
+  AssistantError,
+  type Citation,
+  type DocumentInfo,
+  type DocumentsChanged,
+  type DocumentsState,
+  Emitter,
+  ErrorCode,
+  ingestContract,
+  toErrorPayload,
+} from '@assistant/core';
+import { type DocumentLibrary, type DocumentLibraryContext, type DocumentMethods, WorkerSupervisor } from '@assistant/core/node';
+import type { ContractHandlers, HostContract } from '@assistant/core';
+import { groundedPrompt, retrievalOnlyAnswer, selectCitations } from '../../common/citations/groundedPrompt.js';
+import { HybridRetriever } from '../retrieval/HybridRetriever.js';
+import { DocumentStore } from '../store/DocumentStore.js';
+import { collectFiles } from './collectFiles.js';
+import { hashFile } from './hashFile.js';
+import { IndexHolder } from './IndexHolder.js';
+import { IngestPipeline } from './IngestPipeline.js';
+
+export interface DocumentServiceOptions extends DocumentLibraryContext {
+  embedBatchSize?: number;
+}
+
+/** Progress events per document per second, at most: enough for a smooth bar, cheap for the UI. */
+const progressPerSecond = 5;
+
+/**
+ * The user's documents: adding (dedupe by content hash, replace a changed file), a two-stage ingestion
+ * queue (parse in the ingest worker while the previous document embeds in the inference worker), cancel,
+ * remove, re-index, search and retrieval for answers. SQLite is the source of truth; on start, documents a
+ * crash left unfinished are picked up where their last stored batch ended.
+ */
+export class DocumentService implements DocumentLibrary {
+  readonly handlers: Pick<ContractHandlers<HostContract>, DocumentMethods>;
+  private readonly store: DocumentStore;
+  private readonly ingest: WorkerSupervisor<typeof ingestContract>;
+  private readonly index: IndexHolder;
+  private readonly pipeline: IngestPipeline;
+  private readonly retriever: HybridRetriever;
+  private readonly changedDocument = new Emitter<DocumentsChanged>();
+  private readonly changedState = new Emitter<void>();
+  readonly onDidChangeDocument = this.changedDocument.event;
+  readonly onDidChangeState = this.changedState.event;
+  private readonly parseQueue: string[] = [];
+  private readonly embedQueue: string[] = [];
+  private readonly running = new Map<string, AbortController>();
+  private readonly lastProgress = new Map<string, number>();
+  private parsing = false;
+  private embedding = false;
+  private disposed = false;
+  private counts = { ready: 0, indexing: 0, failed: 0 };
+
+  private constructor(private readonly options: DocumentServiceOptions) {
+    const { db, logger, settings, embeddings } = options;
+    this.store = new DocumentStore(db, options.now);
+    this.ingest = new WorkerSupervisor({ name: 'ingest', contract: ingestContract, launcher: options.launcher, logger, now: options.now, ...options.breaker });
+    this.ingest.onDidChangeState(() => this.changedState.fire());
+    this.index = new IndexHolder({ store: this.store, folder: path.join(options.paths.home, 'index'), logger });
+    this.pipeline = new IngestPipeline({
+      store: this.store,
+      settings,
+      embeddings,
+      ingest: this.ingest,
+      index: this.index,
+      logger,
+      embedBatchSize: options.embedBatchSize,
+      onProgress: (document) => this.progress(document),
+      onReplaced: (oldId) => this.changedDocument.fire({ id: oldId, document: null }),
+    });
+    this.retriever = new HybridRetriever({
+      store: this.store,
+      index: () => this.index.current(),
+      model: () => (embeddings.available ? (embeddings.info?.key ?? null) : null),
+      embedQuery: async (text, signal) => {
+        if (!embeddings.available) return null;
+        const info = await embeddings.ensureLoaded(signal);
+        await this.index.forModel(info, signal);
+        return (await embeddings.embed([text], signal))[0] ?? null;
+      },
+    });
+    embeddings.onDidChange(() => this.changedState.fire());
+    this.handlers = {
+      'documents.list': () => this.store.list(),
+      'documents.add': ({ paths }, { signal }) => this.add(paths, signal),
+      'documents.upload': ({ name, dataBase64 }, { signal }) => this.upload(name, dataBase64, signal),
+      'documents.remove': ({ id }) => ({ removed: this.remove(id) }),
+      'documents.reindex': ({ id }) => ({ queued: this.reindex(id) }),
+      'documents.cancel': ({ id }) => ({ cancelled: this.cancel(id) }),
+      'documents.search': async ({ query, k, mode }, { signal }) => {
+        const { bm25Weight, vectorWeight, rrfK } = settings.get();
+        return this.retriever.search(query, { k, mode, weights: { bm25: bm25Weight, vector: vectorWeight }, rrfK, signal });
+      },
+      'documents.passage': ({ chunkId }) => {
+        const passage = this.store.passageWithContext(chunkId);
+        if (!passage) throw new AssistantError(ErrorCode.NotFound, 'That passage is no longer in your documents.');
+        return passage;
+      },
+    };
+  }
+
+  static async create(options: DocumentServiceOptions): Promise<DocumentService> {
+    const service = new DocumentService(options);
+    service.resume();
+    return service;
+  }
+
+  get state(): DocumentsState {
+    return { ...this.counts, ingest: this.ingest.state, embeddingModel: this.options.embeddings.available ? (this.options.embeddings.info?.name ?? 'loading') : null };
+  }
+
+  /** For the CLI and tests: resolves when the queue is empty. */
+  async idle(signal?: AbortSignal): Promise<void> {
+    while (this.parseQueue.length > 0 || this.embedQueue.length > 0 || this.parsing || this.embedding) {
+      signal?.throwIfAborted();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  get documents(): DocumentStore {
+    return this.store;
+  }
+
+  /** The ingest worker's process id while it runs (tests kill it to prove a crash loses nothing). */
+  get ingestPid(): number | undefined {
+    return this.ingest.pid;
+  }
+
+  async retrieve(query: string, options: { signal?: AbortSignal; maxChars?: number } = {}): Promise<Citation[]> {
+    const { retrievalTopK, bm25Weight, vectorWeight, rrfK } = this.options.settings.get();
+    const hits = await this.retriever.search(query, { k: retrievalTopK * 2, mode: 'hybrid', weights: { bm25: bm25Weight, vector: vectorWeight }, rrfK, signal: options.signal });
+    // No keyword in common with any passage means the question is not about the documents (a greeting, a
+    // follow-up like "thanks"): answering from the nearest vectors would cite passages that do not apply.
+    if (!hits.some((hit) => hit.bm25Rank !== null)) return [];
+    const relevant = hits.filter((hit) => hit.bm25Rank !== null || (hit.vectorRank !== null && hit.vectorRank <= 3));
+    return selectCitations(relevant, { maxCitations: retrievalTopK, maxChars: options.maxChars ?? 6000 });
+  }
+
+  groundedPrompt(question: string, citations: readonly Citation[]): string {
+    return groundedPrompt(question, citations);
+  }
+
+  retrievalOnlyAnswer(question: string, citations: readonly Citation[]): string {
+    return retrievalOnlyAnswer(question, citations);
+  }
+
+  async retryWorker(): Promise<void> {
+    await this.ingest.retry();
+    this.pump();
+  }
+
+  async add(paths: readonly string[], signal?: AbortSignal): Promise<AddDocumentsResult> {
+    const maxBytes = Math.round(this.options.settings.get().maxFileSizeMb * 1_048_576);
+    const collected = await collectFiles(paths, { maxBytes, signal });
+    const result: AddDocumentsResult = { queued: [], skipped: collected.skipped.map((skip) => ({ ...skip, documentId: null })) };
+    for (const file of collected.files) {
+      signal?.throwIfAborted();
+      const name = path.basename(file.path);
+      let contentHash: string;
+      try {
+        contentHash = await hashFile(file.path, signal);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        result.skipped.push({ path: file.path, reason: `${name} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, documentId: null });
+        continue;
+      }
+      const same = this.store.findByHash(contentHash);
+      const live = same.find((doc) => doc.status !== 'failed' && doc.status !== 'cancelled');
+      if (live) {
+        const as = live.path === file.path ? '' : ` (as ${live.name})`;
+        result.skipped.push({ path: file.path, reason: `${name} is already in your documents${as}.`, documentId: live.id });
+        continue;
+      }
+      // Earlier failed or cancelled attempts at this content or path give way to the new attempt.
+      const atPath = this.store.findByPath(file.path);
+      for (const stale of [...same, ...atPath]) if (stale.status === 'failed' || stale.status === 'cancelled') this.removeNow(stale.id);
+      const previous = atPath.find((doc) => doc.status === 'ready');
+      // An older version still being ingested is superseded outright.
+      for (const doc of atPath) if (doc.status !== 'ready' && doc.status !== 'failed' && doc.status !== 'cancelled') this.removeNow(doc.id);
+      const created = this.store.create({ name, path: file.path, sizeBytes: file.sizeBytes, mtimeMs: file.mtimeMs, contentHash, replacesId: previous?.id ?? null });
+      result.queued.push(created);
+      this.parseQueue.push(created.id);
+      this.progress(created, true);
+    }
+    this.recount();
+    this.pump();
+    return result;
+  }
+
+  /** Browser mode: keeps a copy of the uploaded bytes under the profile, then adds it like a dropped file. */
+  async upload(name: string, dataBase64: string, signal?: AbortSignal): Promise<AddDocumentsResult> {
+    const safeName = safeFileName(name);
+    const bytes = Buffer.from(dataBase64, 'base64');
+    const maxBytes = Math.round(this.options.settings.get().maxFileSizeMb * 1_048_576);
+    if (bytes.length > maxBytes) {
+      return { queued: [], skipped: [{ path: safeName, reason: `${safeName} is ${(bytes.length / 1_048_576).toFixed(0)} MB, over the ${this.options.settings.get().maxFileSizeMb} MB limit set in Settings.`, documentId: null }] };
+    }
+    const folder = path.join(this.options.paths.home, 'uploads', randomUUID().slice(0, 8));
+    await fs.mkdir(folder, { recursive: true });
+    const target = path.join(folder, safeName);
+    await fs.writeFile(target, bytes, { signal });
+    const result = await this.add([target], signal);
+    // A duplicate upload keeps nothing: the bytes are already stored under the first copy.
+    if (result.queued.length === 0) await fs.rm(folder, { recursive: true, force: true });
+    return result;
+  }
+
+  cancel(id: string): boolean {
+    const document = this.store.get(id);
+    if (!document || !['queued', 'parsing', 'embedding'].includes(document.status)) return false;
+    this.running.get(id)?.abort();
+    this.dequeue(id);
+    this.index.current()?.remove(this.store.chunkIds(id));
+    this.store.deleteChunks(id);
+    this.progress(this.store.update(id, { status: 'cancelled', error: null, chunkCount: 0 }), true);
+    this.index.changed();
+    this.recount();
+    return true;
+  }
+
+  remove(id: string): boolean {
+    const removed = this.removeNow(id);
+    if (removed) this.recount();
+    return removed;
+  }
+
+  /** Parses and embeds again: one document or all. Ready documents stay searchable until their new version is ready. */
+  reindex(id?: string): number {
+    const targets = id ? [this.store.get(id)].filter((doc): doc is DocumentInfo => doc !== null) : this.store.list();
+    if (id && targets.length === 0) throw new AssistantError(ErrorCode.NotFound, `No document with id ${id}.`);
+    let queued = 0;
+    for (const doc of targets) {
+      if (doc.status === 'queued' || doc.status === 'parsing' || doc.status === 'embedding') continue;
+      const source = this.store.source(doc.id);
+      if (!source) continue;
+      if (doc.status === 'ready') {
+        const created = this.store.create({ name: doc.name, path: doc.path, sizeBytes: source.sizeBytes, mtimeMs: source.mtimeMs, contentHash: doc.contentHash, replacesId: doc.id });
+        this.parseQueue.push(created.id);
+        this.progress(created, true);
+      } else {
+        this.parseQueue.push(doc.id);
+        this.progress(this.store.update(doc.id, { status: 'queued', error: null }), true);
+      }
+      queued++;
+    }
+    this.recount();
+    this.pump();
+    return queued;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const controller of this.running.values()) controller.abort();
+    await this.index.flush().catch((error) => this.options.logger.warn('vector index not persisted', { error: String(error) }));
+    await this.ingest.stop();
+    this.ingest.dispose();
+  }
+
+  private resume(): void {
+    const unfinished = this.store.unfinished();
+    for (const doc of unfinished) {
+      if (doc.status === 'embedding') this.embedQueue.push(doc.id);
+      else this.parseQueue.push(doc.id);
+    }
+    if (unfinished.length > 0) this.options.logger.info('resuming ingestion', { documents: unfinished.length });
+    this.recount();
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.disposed) return;
+    if (!this.parsing && this.parseQueue.length > 0) void this.runStage('parse');
+    if (!this.embedding && this.embedQueue.length > 0) void this.runStage('embed');
+  }
+
+  private async runStage(stage: 'parse' | 'embed'): Promise<void> {
+    const queue = stage === 'parse' ? this.parseQueue : this.embedQueue;
+    if (stage === 'parse') this.parsing = true;
+    else this.embedding = true;
+    try {
+      for (let id = queue.shift(); id !== undefined && !this.disposed; id = queue.shift()) {
+        const controller = new AbortController();
+        this.running.set(id, controller);
+        try {
+          if (stage === 'parse') {
+            await this.pipeline.parse(id, controller.signal);
+            this.embedQueue.push(id);
+            this.pump();
+          } else {
+            await this.pipeline.embed(id, controller.signal);
+            this.recount();
+          }
+        } catch (error) {
+          if (controller.signal.aborted || this.disposed) continue;
+          const payload = toErrorPayload(error);
+          this.options.logger.warn('document not ingested', { document: id, stage, ...payload });
+          if (this.store.get(id)) {
+            this.index.current()?.remove(this.store.chunkIds(id));
+            this.store.deleteChunks(id);
+            this.progress(this.store.update(id, { status: 'failed', error: payload, chunkCount: 0 }), true);
+            this.index.changed();
+          }
+          this.recount();
+        } finally {
+          this.running.delete(id);
+        }
+      }
+    } finally {
+      if (stage === 'parse') this.parsing = false;
+      else this.embedding = false;
+    }
+    this.pump();
+  }
+
+  private removeNow(id: string): boolean {
+    this.running.get(id)?.abort();
+    this.dequeue(id);
+    this.index.current()?.remove(this.store.chunkIds(id));
+    const removed = this.store.remove(id);
+    if (removed) {
+      this.index.changed();
+      this.changedDocument.fire({ id, document: null });
+    }
+    return removed;
+  }
+
+  private dequeue(id: string): void {
+    for (const queue of [this.parseQueue, this.embedQueue]) {
+      const at = queue.indexOf(id);
+      if (at >= 0) queue.splice(at, 1);
+    }
+  }
+
+  private progress(document: DocumentInfo, force = false): void {
+    const now = Date.now();
+    const statusChanged = force || document.status === 'ready' || document.status === 'failed' || document.chunks === document.embeddedChunks;
+    if (!statusChanged && now - (this.lastProgress.get(document.id) ?? 0) < 1000 / progressPerSecond) return;
+    this.lastProgress.set(document.id, now);
+    if (document.status === 'ready' || document.status === 'failed' || document.status === 'cancelled') this.lastProgress.delete(document.id);
+    this.changedDocument.fire({ id: document.id, document });
+  }
+
+  private recount(): void {
+    const counts = { ready: 0, indexing: 0, failed: 0 };
+    for (const doc of this.store.list()) {
+      if (doc.status === 'ready') counts.ready++;
+      else if (doc.status === 'failed') counts.failed++;
+      else if (doc.status !== 'cancelled') counts.indexing++;
+    }
+    if (counts.ready === this.counts.ready && counts.indexing === this.counts.indexing && counts.failed === this.counts.failed) return;
+    this.counts = counts;
+    this.changedState.fire();
+  }
+}
+
+/** A browser-supplied name made safe as a file name on every OS: no folders, reserved or control characters. */
+function safeFileName(name: string): string {
+  const base = path.basename(name.replaceAll('\\', '/'));
+  const cleaned = [...base].map((char) => (char.charCodeAt(0) < 32 || '/:*?"<>|'.includes(char) ? '_' : char)).join('');
+  return cleaned.replace(/^\.+/, '').slice(0, 200) || 'document';
+}

@@ -1,0 +1,125 @@
+import path from 'node:path';
+import { AssistantError, ErrorCode, type ContractClient, type DocumentInfo, type IngestContract, toErrorPayload } from '@assistant/core';
+import type { EmbeddingModelService, Logger, SettingsStore, WorkerSupervisor } from '@assistant/core/node';
+import type { DocumentStore } from '../store/DocumentStore.js';
+import type { IndexHolder } from './IndexHolder.js';
+
+export interface IngestPipelineOptions {
+  store: DocumentStore;
+  settings: SettingsStore;
+  embeddings: EmbeddingModelService;
+  ingest: WorkerSupervisor<IngestContract>;
+  index: IndexHolder;
+  logger: Logger;
+  /** After every stored step (status, chunks, a batch of embeddings). */
+  onProgress(document: DocumentInfo): void;
+  /** The older version of a file was deleted because its replacement became ready. */
+  onReplaced(oldId: string): void;
+  /** Texts per embedding call: large enough to amortise IPC, small enough for snappy progress and cancel. */
+  embedBatchSize?: number;
+}
+
+/** Parsing gets this long (plus per MB) before the ingest worker is killed: a hostile file must not hang the queue. */
+const parseTimeoutMs = 120_000;
+const parseTimeoutPerMbMs = 2_000;
+
+/**
+ * One document's way from file to searchable: parse and chunk in the ingest worker, store the chunks,
+ * embed them in batches in the inference worker, store the vectors and add them to the index, then mark
+ * the document ready (replacing the older version of the same file in the same transaction). Every step
+ * is stored as it completes, so a restart continues from the last stored batch.
+ */
+export class IngestPipeline {
+  constructor(private readonly options: IngestPipelineOptions) {}
+
+  /** Stage 1 (ingest worker). Leaves the document in `embedding` with all its chunks stored. */
+  async parse(id: string, signal: AbortSignal): Promise<void> {
+    const { store, settings, ingest } = this.options;
+    const source = store.source(id);
+    if (!source) return;
+    store.deleteChunks(id);
+    this.progress(store.update(id, { status: 'parsing', error: null, chunkCount: 0 }));
+    const { chunkSize, chunkOverlap, maxFileSizeMb } = settings.get();
+    const name = path.basename(source.path);
+    for (let attempt = 1; ; attempt++) {
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      signal.addEventListener('abort', abort, { once: true });
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        // A parser stuck in native code or a tight loop ignores cancellation: end its process.
+        const pid = ingest.pid;
+        if (pid) process.kill(pid, 'SIGKILL');
+      }, parseTimeoutMs + (source.sizeBytes / 1_048_576) * parseTimeoutPerMbMs);
+      try {
+        let stored = 0;
+        const result = await ingest.run((client: ContractClient<IngestContract>) =>
+          client.stream(
+            'ingest.parse',
+            { path: source.path, maxBytes: Math.round(maxFileSizeMb * 1_048_576), chunkSize, chunkOverlap: Math.min(chunkOverlap, Math.floor(chunkSize / 2)), batchSize: 64 },
+            {
+              signal: controller.signal,
+              onItem: ({ chunks }) => {
+                stored += chunks.length;
+                store.insertChunks(id, chunks);
+                this.progress(store.update(id, { chunkCount: stored }));
+              },
+            },
+          ),
+        );
+        this.progress(store.update(id, { status: 'embedding', format: result.format, title: result.title, pages: result.pages, chunkCount: result.chunks }));
+        return;
+      } catch (error) {
+        if (signal.aborted) throw new AssistantError(ErrorCode.Cancelled, 'Cancelled.');
+        const payload = toErrorPayload(error);
+        const crashed = payload.code === ErrorCode.WorkerCrashed || payload.code === ErrorCode.TransportClosed;
+        if (timedOut) throw new AssistantError(ErrorCode.DocumentInvalid, `${name} took too long to parse and was stopped; it may be damaged.`);
+        if (crashed && attempt < 2) {
+          this.options.logger.warn('ingest worker died while parsing; retrying once', { document: id, error: payload.message });
+          store.deleteChunks(id);
+          continue;
+        }
+        if (crashed) throw new AssistantError(ErrorCode.DocumentInvalid, `${name} crashed the document parser twice; it may be damaged.`);
+        throw error;
+      } finally {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', abort);
+      }
+    }
+  }
+
+  /** Stage 2 (inference worker). Embeds what is not embedded yet with the current model, then marks ready. */
+  async embed(id: string, signal: AbortSignal): Promise<void> {
+    const { store, embeddings, index } = this.options;
+    const batch = this.options.embedBatchSize ?? 32;
+    if (embeddings.available) {
+      const info = await embeddings.ensureLoaded(signal);
+      const vectors = await index.forModel(info, signal);
+      for (;;) {
+        signal.throwIfAborted();
+        const rows = store.chunksToEmbed(id, info.key, batch);
+        if (rows.length === 0) break;
+        const embedded = await embeddings.embed(
+          rows.map((row) => row.text),
+          signal,
+        );
+        const stored = rows.map((row, i) => ({ chunkId: row.id, vector: embedded[i]! }));
+        store.storeEmbeddings(info.key, stored);
+        vectors.add(stored);
+        index.changed();
+        const current = store.get(id);
+        if (current) this.progress(current);
+      }
+    }
+    const replaced = store.source(id)?.replacesId ?? null;
+    if (replaced) index.current()?.remove(store.chunkIds(replaced));
+    this.progress(store.finish(id));
+    index.changed();
+    if (replaced) this.options.onReplaced(replaced);
+  }
+
+  private progress(document: DocumentInfo): void {
+    this.options.onProgress(document);
+  }
+}

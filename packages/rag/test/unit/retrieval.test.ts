@@ -1,0 +1,196 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ChunkDraft } from '@assistant/core';
+import { openDatabase } from '@assistant/core/node';
+import type { Database } from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildFtsQuery, ftsTokens } from '../../src/common/retrieval/ftsQuery.js';
+import { fuseRankings } from '../../src/common/retrieval/fuseRankings.js';
+import { VectorIndex } from '../../src/node/index/VectorIndex.js';
+import { HybridRetriever } from '../../src/node/retrieval/HybridRetriever.js';
+import { DocumentStore } from '../../src/node/store/DocumentStore.js';
+
+describe('buildFtsQuery', () => {
+  it('quotes lowercase tokens, drops stopwords and one-letter tokens, dedupes', () => {
+    expect(buildFtsQuery('What is the Capital of France? And of FRANCE!')).toBe('"capital" OR "france"');
+    expect(ftsTokens('a b cd e2 42 x')).toEqual(['cd', 'e2', '42']);
+    expect(buildFtsQuery('Éléphant über straße 東京タワー')).toBe('"éléphant" OR "über" OR "straße" OR "東京タワー"');
+  });
+
+  it('turns operators and punctuation into plain words or nothing', () => {
+    expect(buildFtsQuery('"')).toBe('');
+    expect(buildFtsQuery('')).toBe('');
+    expect(buildFtsQuery('AND OR NOT')).toBe('');
+    expect(buildFtsQuery('*')).toBe('');
+    expect(buildFtsQuery('NEAR(')).toBe('"near"');
+    expect(buildFtsQuery('🦊🦊 fox')).toBe('"fox"');
+    expect(buildFtsQuery('\u0301\u0301 \u200d\u200d \ufe0f\ufe0f')).toBe('');
+    expect(buildFtsQuery('cafe\u0301')).toBe('"café"');
+    expect(buildFtsQuery('col:value^2 -minus "quoted phrase"')).toBe('"col" OR "value" OR "minus" OR "quoted" OR "phrase"');
+  });
+
+  it('caps the number of tokens', () => {
+    const text = Array.from({ length: 100 }, (_, i) => `word${i}`).join(' ');
+    expect(ftsTokens(text)).toHaveLength(32);
+    expect(ftsTokens(text, 5)).toEqual(['word0', 'word1', 'word2', 'word3', 'word4']);
+  });
+});
+
+describe('fuseRankings', () => {
+  it('sums weighted reciprocal ranks and reports each rank', () => {
+    const fused = fuseRankings([
+      { ids: [1, 2, 3], weight: 1 },
+      { ids: [3, 4], weight: 1 },
+    ]);
+    expect(fused.map((f) => f.id)).toEqual([3, 1, 2, 4]);
+    expect(fused[0]).toEqual({ id: 3, score: 1 / 63 + 1 / 61, ranks: [3, 1] });
+    expect(fused[1]).toEqual({ id: 1, score: 1 / 61, ranks: [1, null] });
+    expect(fused[3]!.ranks).toEqual([null, 2]);
+  });
+
+  it('honours weights, k, ties and duplicates deterministically', () => {
+    const lists = [
+      { ids: [1, 2], weight: 1 },
+      { ids: [2, 1], weight: 3 },
+    ];
+    expect(fuseRankings(lists).map((f) => f.id)).toEqual([2, 1]);
+    expect(fuseRankings([{ ids: [5], weight: 1 }, { ids: [6], weight: 1 }], 10)).toEqual([
+      { id: 5, score: 1 / 11, ranks: [1, null] },
+      { id: 6, score: 1 / 11, ranks: [null, 1] },
+    ]);
+    expect(fuseRankings([{ ids: [7, 7, 8], weight: 1 }])).toEqual([
+      { id: 7, score: 1 / 61, ranks: [1] },
+      { id: 8, score: 1 / 63, ranks: [3] },
+    ]);
+    expect(fuseRankings([])).toEqual([]);
+  });
+});
+
+describe('HybridRetriever', () => {
+  const DIMS = 16;
+  const vocabulary = ['volcano', 'lava', 'ocean', 'whale', 'piano', 'music', 'bread', 'oven'];
+  /** Deterministic "embedding": a bag of known words, normalized (what a fake embedder can do). */
+  const embed = (text: string): Float32Array => {
+    const v = new Float32Array(DIMS);
+    for (const word of text.toLowerCase().match(/\p{L}+/gu) ?? []) {
+      const i = vocabulary.indexOf(word.replace(/s$/, ''));
+      v[i >= 0 ? i : DIMS - 1 - (word.length % 4)]! += 1;
+    }
+    const norm = Math.hypot(...v) || 1;
+    return v.map((x) => x / norm);
+  };
+
+  let dir: string;
+  let db: Database;
+  let store: DocumentStore;
+  let index: VectorIndex | null;
+  let model: string | null;
+  let embedCalls: number;
+  let retriever: HybridRetriever;
+
+  const add = (name: string, texts: string[], status: 'ready' | 'embedding' = 'ready') => {
+    const doc = store.create({ name, path: `/docs/${name}`, sizeBytes: 1, mtimeMs: 1, contentHash: name });
+    const drafts: ChunkDraft[] = texts.map((text, ordinal) => ({ ordinal, text, page: null, heading: null, start: ordinal * 1000, end: ordinal * 1000 + text.length }));
+    store.insertChunks(doc.id, drafts);
+    const rows = store.chunksToEmbed(doc.id, 'fake', 100).map((c) => ({ chunkId: c.id, vector: embed(c.text) }));
+    store.storeEmbeddings('fake', rows);
+    index?.add(rows);
+    if (status === 'ready') store.finish(doc.id);
+    else store.update(doc.id, { status });
+    return store.chunkIds(doc.id);
+  };
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rag-retrieval-'));
+    db = openDatabase({ file: path.join(dir, 'profile.db') });
+    store = new DocumentStore(db);
+    model = 'fake';
+    embedCalls = 0;
+    index = await VectorIndex.open({ file: path.join(dir, 'index.hnsw'), dimensions: DIMS, model: 'fake', store });
+    retriever = new HybridRetriever({
+      store,
+      index: () => index,
+      model: () => model,
+      embedQuery: async (text) => {
+        embedCalls++;
+        return model ? embed(text) : null;
+      },
+    });
+  });
+  afterEach(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fuses bm25 and vector rankings over ready documents', async () => {
+    const [lava, ocean] = add('geo.md', ['Lava flows from the volcano', 'The ocean is deep']);
+    const [piano] = add('music.md', ['Piano music lessons']);
+    const [halfLava] = add('half.md', ['volcano lava volcano lava'], 'embedding');
+
+    const hits = await retriever.search('volcanoes and lava', { k: 5 });
+    expect(hits[0]).toMatchObject({ chunkId: lava, documentName: 'geo.md', path: '/docs/geo.md', bm25Rank: 1, vectorRank: 1 });
+    expect(hits[0]!.score).toBeCloseTo(2 / 61);
+    expect(hits.map((h) => h.chunkId)).not.toContain(halfLava);
+    expect(hits.every((h) => h.chunkId === lava || h.vectorRank !== null)).toBe(true);
+
+    const bm25 = await retriever.search('ocean', { mode: 'bm25', k: 5 });
+    expect(bm25.map((h) => [h.chunkId, h.bm25Rank, h.vectorRank])).toEqual([[ocean, 1, null]]);
+    expect(bm25[0]!.score).toBeGreaterThan(0);
+
+    const vector = await retriever.search('whale piano', { mode: 'vector', k: 2 });
+    expect(vector[0]).toMatchObject({ chunkId: piano, bm25Rank: null, vectorRank: 1 });
+    const exact = await retriever.search('whale piano', { mode: 'exact', k: 2 });
+    expect(exact.map((h) => [h.chunkId, h.score])).toEqual(vector.map((h) => [h.chunkId, h.score]));
+  });
+
+  it('weights shift the fused order', async () => {
+    const [ovenText] = add('a.md', ['oven oven baking tips']);
+    const [breadText] = add('b.md', ['bread']);
+    // "bread oven": bm25 prefers the exact words; both lists contain both chunks.
+    const vectorHeavy = await retriever.search('bread', { k: 2, weights: { bm25: 0, vector: 1 } });
+    expect(vectorHeavy[0]!.chunkId).toBe(breadText);
+    const hits = await retriever.search('oven', { k: 2, weights: { bm25: 1, vector: 0 } });
+    expect(hits[0]!.chunkId).toBe(ovenText);
+  });
+
+  it('degrades hybrid to bm25 without an embedding model or index', async () => {
+    const [lava] = add('geo.md', ['Lava flows from the volcano']);
+    model = null;
+    const hits = await retriever.search('lava', { k: 3 });
+    expect(hits.map((h) => [h.chunkId, h.bm25Rank, h.vectorRank])).toEqual([[lava, 1, null]]);
+    expect(embedCalls).toBe(0);
+    await expect(retriever.search('lava', { mode: 'vector' })).rejects.toMatchObject({ code: 'NO_EMBEDDING_MODEL' });
+    await expect(retriever.search('lava', { mode: 'exact' })).rejects.toMatchObject({ code: 'NO_EMBEDDING_MODEL' });
+
+    model = 'fake';
+    index = null;
+    expect((await retriever.search('lava', { k: 3 })).map((h) => h.vectorRank)).toEqual([null]);
+    // An explicit vector search without an index falls back to the exact scan.
+    expect((await retriever.search('lava', { mode: 'vector', k: 3 }))[0]).toMatchObject({ chunkId: lava, vectorRank: 1 });
+  });
+
+  it('never returns removed chunks or stale index entries', async () => {
+    const [lava] = add('geo.md', ['Lava flows from the volcano']);
+    const doc = store.list()[0]!;
+    store.remove(doc.id); // the index is not told: its entry is stale
+    expect(await retriever.search('lava volcano', { k: 5 })).toEqual([]);
+    expect(await retriever.search('lava volcano', { mode: 'vector', k: 5 })).toEqual([]);
+    // SQLite may reuse the chunk id for a new chunk; the index still has the old vector, scores come from the store.
+    const [reused] = add('new.md', ['Piano music']);
+    expect(reused).toBe(lava);
+    const hits = await retriever.search('piano', { mode: 'vector', k: 1 });
+    expect(hits[0]!.chunkId).toBe(reused);
+    expect(hits[0]!.score).toBeCloseTo(Math.SQRT1_2, 5);
+  });
+
+  it('returns nothing for empty input, handles hostile input, and honours k and cancellation', async () => {
+    add('geo.md', ['Lava flows from the volcano', 'volcano ash', 'volcano rock']);
+    expect(await retriever.search('   ', {})).toEqual([]);
+    for (const query of ['"', 'AND OR NOT', '*', 'NEAR(', '🦊', '']) await expect(retriever.search(query, {})).resolves.toBeInstanceOf(Array);
+    expect(await retriever.search('volcano', { k: 2 })).toHaveLength(2);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(retriever.search('volcano', { signal: controller.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+});
