@@ -1,7 +1,8 @@
+import { benchIngest } from './ingest.js';
 import { benchLlm } from './llm.js';
 import { runSearchBench } from './search.js';
 
-const benches: Record<string, (argv: string[]) => Promise<void>> = { llm: benchLlm, search: runSearchBench };
+const benches: Record<string, (argv: string[]) => Promise<void>> = { llm: benchLlm, search: runSearchBench, ingest: benchIngest };
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = name ? benches[name] : undefined;

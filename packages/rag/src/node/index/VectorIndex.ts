@@ -24,7 +24,12 @@ export interface VectorIndexParameters {
   efSearch: number;
 }
 
-export const defaultVectorIndexParameters: VectorIndexParameters = { m: 16, efConstruction: 200, efSearch: 64 };
+/**
+ * Measured with `npm run bench -- search` (100k × 384-dim unit vectors of intrinsic rank 32, like text
+ * embeddings): M=16, efConstruction=200 and efSearch=256 give recall@10 = 0.996 at ~2.7 ms a query, where
+ * efSearch=64 gives 0.87 and 128 gives 0.96.
+ */
+export const defaultVectorIndexParameters: VectorIndexParameters = { m: 16, efConstruction: 200, efSearch: 256 };
 
 export interface OpenVectorIndexOptions extends Partial<VectorIndexParameters> {
   /** The index file; its metadata goes beside it in `<file>.meta.json`. */

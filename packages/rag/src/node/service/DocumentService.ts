@@ -9,6 +9,8 @@ import {
   type DocumentsChanged,
   type DocumentsState,
   Emitter,
+  type SearchHit,
+  type SearchMode,
   ErrorCode,
   ingestContract,
   toErrorPayload,
@@ -22,6 +24,7 @@ import { collectFiles } from './collectFiles.js';
 import { hashFile } from './hashFile.js';
 import { IndexHolder } from './IndexHolder.js';
 import { IngestPipeline } from './IngestPipeline.js';
+import { type Reliability, probeReliability } from './VectorReliability.js';
 
 export interface DocumentServiceOptions extends DocumentLibraryContext {
   embedBatchSize?: number;
@@ -55,6 +58,8 @@ export class DocumentService implements DocumentLibrary {
   private embedding = false;
   private disposed = false;
   private counts = { ready: 0, indexing: 0, failed: 0 };
+  private reliability: Reliability | null = null;
+  private probing: Promise<Reliability> | null = null;
 
   private constructor(private readonly options: DocumentServiceOptions) {
     const { db, logger, settings, embeddings } = options;
@@ -92,10 +97,7 @@ export class DocumentService implements DocumentLibrary {
       'documents.remove': ({ id }) => ({ removed: this.remove(id) }),
       'documents.reindex': ({ id }) => ({ queued: this.reindex(id) }),
       'documents.cancel': ({ id }) => ({ cancelled: this.cancel(id) }),
-      'documents.search': async ({ query, k, mode }, { signal }) => {
-        const { bm25Weight, vectorWeight, rrfK } = settings.get();
-        return this.retriever.search(query, { k, mode, weights: { bm25: bm25Weight, vector: vectorWeight }, rrfK, signal });
-      },
+      'documents.search': async ({ query, k, mode }, { signal }) => this.search(query, k, mode, signal),
       'documents.passage': ({ chunkId }) => {
         const passage = this.store.passageWithContext(chunkId);
         if (!passage) throw new AssistantError(ErrorCode.NotFound, 'That passage is no longer in your documents.');
@@ -131,9 +133,39 @@ export class DocumentService implements DocumentLibrary {
     return this.ingest.pid;
   }
 
+  /** Hybrid search weighs the vector list by the embedding model's measured reliability on this collection. */
+  async search(query: string, k: number, mode: SearchMode, signal?: AbortSignal): Promise<SearchHit[]> {
+    const { bm25Weight, vectorWeight, rrfK } = this.options.settings.get();
+    const factor = mode === 'hybrid' && vectorWeight > 0 ? await this.vectorFactor(signal) : 1;
+    const effectiveMode = mode === 'hybrid' && factor === 0 ? 'bm25' : mode;
+    return this.retriever.search(query, { k, mode: effectiveMode, weights: { bm25: bm25Weight, vector: vectorWeight * factor }, rrfK, signal });
+  }
+
+  /** 0 to 1; measured once per model and again when the collection has grown or shrunk by a quarter. */
+  private async vectorFactor(signal?: AbortSignal): Promise<number> {
+    const { embeddings } = this.options;
+    if (!embeddings.available) return 0;
+    try {
+      const info = await embeddings.ensureLoaded(signal);
+      const index = await this.index.forModel(info, signal);
+      const chunks = this.store.embeddingCount(info.key);
+      const known = this.reliability;
+      if (known && known.model === info.key && Math.abs(chunks - known.chunks) <= known.chunks * 0.25) return known.factor;
+      this.probing ??= probeReliability({ db: this.options.db, index, model: info.key, embed: (texts, s) => embeddings.embed(texts, s), logger: this.options.logger }).finally(() => {
+        this.probing = null;
+      });
+      this.reliability = await this.probing;
+      return this.reliability.factor;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      this.options.logger.warn('vector search unavailable; keywords only', { error: String(error) });
+      return 0;
+    }
+  }
+
   async retrieve(query: string, options: { signal?: AbortSignal; maxChars?: number } = {}): Promise<Citation[]> {
-    const { retrievalTopK, bm25Weight, vectorWeight, rrfK } = this.options.settings.get();
-    const hits = await this.retriever.search(query, { k: retrievalTopK * 2, mode: 'hybrid', weights: { bm25: bm25Weight, vector: vectorWeight }, rrfK, signal: options.signal });
+    const { retrievalTopK } = this.options.settings.get();
+    const hits = await this.search(query, retrievalTopK * 2, 'hybrid', options.signal);
     // No keyword in common with any passage means the question is not about the documents (a greeting, a
     // follow-up like "thanks"): answering from the nearest vectors would cite passages that do not apply.
     if (!hits.some((hit) => hit.bm25Rank !== null)) return [];
@@ -315,6 +347,8 @@ export class DocumentService implements DocumentLibrary {
       if (stage === 'parse') this.parsing = false;
       else this.embedding = false;
     }
+    // Measured while nobody waits, so the first question after an ingestion does not pay for it.
+    if (stage === 'embed' && !this.disposed && this.embedQueue.length === 0) void this.vectorFactor().catch(() => {});
     this.pump();
   }
 
