@@ -97,6 +97,7 @@ try {
         passages: documents.reduce((sum, doc) => sum + doc.chunks, 0),
         questions: questions.length,
         embeddingModel: state.documents.embeddingModel,
+        embeddingReliability: (await client.call('app.getState', {})).documents.embeddingReliability,
         chunkSize: settings.chunkSize,
         chunkOverlap: settings.chunkOverlap,
         weights: { bm25: settings.bm25Weight, vector: settings.vectorWeight, rrfK: settings.rrfK },

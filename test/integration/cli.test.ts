@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { needsTinyModel, tinyChatModel } from '../support/models.js';
@@ -54,5 +55,37 @@ describe('command line', () => {
   it('unknown commands and bad options print usage with exit code 2', () => {
     expect(run(['frobnicate'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/Unknown command "frobnicate"[\s\S]*Usage/) });
     expect(run(['serve', '--port', 'abc'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--port must be a number/) });
+  });
+
+  it('ingest, search and docs: summary with reasons, passages with citations, list and remove', () => {
+    const home = makeTempDir('cli-home-');
+    const env = { ASSISTANT_HOME: home, ASSISTANT_MODELS_DIR: makeTempDir('cli-models-') };
+    const docs = makeTempDir('cli-docs-');
+    fs.writeFileSync(path.join(docs, 'tides.md'), '# Tides\n\nSpring tides happen when the sun and the moon line up.\n');
+    fs.writeFileSync(path.join(docs, 'empty.txt'), '');
+    fs.writeFileSync(path.join(docs, 'broken.pdf'), '%PDF-1.7 this is not really a PDF');
+    const ingest = run(['ingest', docs, path.join(docs, 'missing.md')], env);
+    expect(ingest.code).toBe(1);
+    expect(ingest.stdout).toMatch(/ingested {2}tides\.md \(1 passages\)/);
+    expect(ingest.stdout).toMatch(/skipped {3}empty\.txt is empty\./);
+    expect(ingest.stdout).toMatch(/skipped {3}.*missing\.md does not exist\./);
+    expect(ingest.stdout).toMatch(/failed {4}broken\.pdf is damaged or not a valid PDF/);
+    expect(ingest.stdout).toMatch(/1 ingested, 2 skipped, 1 failed\./);
+
+    const search = run(['search', 'When do spring tides happen?', '--json', '--k', '3'], env);
+    expect(search.code).toBe(0);
+    const hits = JSON.parse(search.stdout) as { documentName: string; heading: string | null; text: string }[];
+    expect(hits[0]).toMatchObject({ documentName: 'tides.md', heading: 'Tides' });
+    expect(run(['search', 'moon'], env).stdout).toMatch(/^\[1\] tides\.md — Tides/);
+
+    const listed = JSON.parse(run(['docs', 'list', '--json'], env).stdout) as { id: string; name: string; status: string }[];
+    expect(listed.map((doc) => [doc.name, doc.status]).sort()).toEqual([
+      ['broken.pdf', 'failed'],
+      ['tides.md', 'ready'],
+    ]);
+    const tides = listed.find((doc) => doc.name === 'tides.md')!;
+    expect(run(['docs', 'remove', tides.id], env)).toMatchObject({ code: 0, stdout: `Removed ${tides.id}.\n` });
+    expect(run(['search', 'moon'], env).stdout).toBe('No passage matches.\n');
+    expect(run(['docs', 'remove', tides.id], env)).toMatchObject({ code: 1, stderr: expect.stringMatching(/No document with id/) });
   });
 });

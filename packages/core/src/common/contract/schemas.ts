@@ -101,6 +101,11 @@ export const documentsStateSchema = z.object({
   ingest: workerStateSchema,
   /** The embedding model's name, or null: then search uses keywords only. */
   embeddingModel: z.string().nullable(),
+  /**
+   * Share of probe sentences whose own passage the embedding model found (top 10) on this collection, and
+   * the resulting multiplier of the vector weight in hybrid search; null until measured.
+   */
+  embeddingReliability: z.object({ hitRate: z.number(), weightFactor: z.number() }).nullable(),
 });
 export type DocumentsState = z.output<typeof documentsStateSchema>;
 

@@ -149,7 +149,7 @@ export class AssistantHost implements Disposable {
       inference: this.supervisor.state,
       chatModel: this.chatModel.state,
       setupNeeded: this.chatModel.setupNeeded,
-      documents: this.documents?.state ?? { ready: 0, indexing: 0, failed: 0, ingest: unavailableWorker, embeddingModel: null },
+      documents: this.documents?.state ?? { ready: 0, indexing: 0, failed: 0, ingest: unavailableWorker, embeddingModel: null, embeddingReliability: null },
     };
   }
 

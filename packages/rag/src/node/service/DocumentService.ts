@@ -113,7 +113,9 @@ export class DocumentService implements DocumentLibrary {
   }
 
   get state(): DocumentsState {
-    return { ...this.counts, ingest: this.ingest.state, embeddingModel: this.options.embeddings.available ? (this.options.embeddings.info?.name ?? 'loading') : null };
+    return { ...this.counts, ingest: this.ingest.state, embeddingModel: this.options.embeddings.available ? (this.options.embeddings.info?.name ?? 'loading') : null,
+      embeddingReliability: this.reliability ? { hitRate: this.reliability.hitRate, weightFactor: this.reliability.factor } : null,
+    };
   }
 
   /** For the CLI and tests: resolves when the queue is empty. */
@@ -155,6 +157,7 @@ export class DocumentService implements DocumentLibrary {
         this.probing = null;
       });
       this.reliability = await this.probing;
+      this.changedState.fire();
       return this.reliability.factor;
     } catch (error) {
       if (signal?.aborted) throw error;
