@@ -4,6 +4,8 @@ import { type UtilityProcess, utilityProcess } from 'electron';
 export interface UtilityProcessLauncherOptions {
   /** The built worker entry per worker: out/main/<name>Worker.js, next to the main bundle. */
   entries: Record<WorkerName, string>;
+  /** Node flags per worker, e.g. the ingest worker's heap cap. */
+  execArgv?: Partial<Record<WorkerName, string[]>>;
   logger: Logger;
 }
 
@@ -19,6 +21,7 @@ export class UtilityProcessLauncher implements WorkerLauncher {
   launch(name: WorkerName, launchOptions: { env?: Record<string, string> } = {}): WorkerHandle {
     const child = utilityProcess.fork(this.options.entries[name], [], {
       serviceName: `Local Voice Assistant ${name}`,
+      execArgv: this.options.execArgv?.[name],
       stdio: 'inherit',
       env: { ...process.env, ...launchOptions.env, ASSISTANT_WORKER: name },
     });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AssistantHost, type LogLevel, createStderrLogger, resolveAppPaths } from '@assistant/core/node';
 import { createDocumentLibrary } from '@assistant/rag/library';
+import { ingestHeapLimit } from '../node/workerEntries.js';
 import { BrowserWindow, app, dialog, session } from 'electron';
 import { serveWebContents } from './ipcTransport.js';
 import { installApplicationMenu } from './menu.js';
@@ -99,7 +100,7 @@ async function startHost(): Promise<AssistantHost | null> {
   try {
     return await AssistantHost.create({
       paths,
-      launcher: new UtilityProcessLauncher({ entries: { inference: join(mainDir, 'inferenceWorker.js'), ingest: join(mainDir, 'ingestWorker.js') }, logger }),
+      launcher: new UtilityProcessLauncher({ entries: { inference: join(mainDir, 'inferenceWorker.js'), ingest: join(mainDir, 'ingestWorker.js') }, execArgv: { ingest: [ingestHeapLimit] }, logger }),
       logger,
       manifest: manifestFile,
       version: app.getVersion(),
