@@ -10,7 +10,7 @@ const empty = z.object({}).strict();
 export const chatItemSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), conversation: conversationSchema, userMessage: messageSchema, assistantMessage: messageSchema }),
   z.object({ type: z.literal('text'), text: z.string() }),
-  /** The passages the reply may cite as [n]; sent before the first text. */
+  /** The passages the reply may cite as [n]; sent before the first text. A later one replaces it (fewer sources, when the prompt had to shrink). */
   z.object({ type: z.literal('sources'), citations: z.array(citationSchema) }),
 ]);
 export type ChatItem = z.output<typeof chatItemSchema>;

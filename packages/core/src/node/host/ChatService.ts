@@ -50,12 +50,7 @@ export class ChatService {
     const { conversations, settings, chatModel, supervisor } = this.options;
     const now = this.options.now ?? Date.now;
     const existing = input.conversationId ? conversations.get(input.conversationId) : null;
-    const history = existing
-      ? conversations
-          .messages(existing.id)
-          .filter((message) => message.text.length > 0)
-          .map((message) => ({ role: message.role, text: message.text }))
-      : [];
+    const history = existing ? this.historyOf(existing.id) : [];
 
     // Ask the worker first when the model is ready: the synchronous SQLite writes below then overlap its
     // prompt evaluation instead of adding to time to first token. No reply can be handled before they end.
@@ -131,12 +126,7 @@ export class ChatService {
     const { conversations, settings, chatModel, supervisor } = this.options;
     const now = this.options.now ?? Date.now;
     const existing = input.conversationId ? conversations.get(input.conversationId) : null;
-    const history = existing
-      ? conversations
-          .messages(existing.id)
-          .filter((message) => message.text.length > 0)
-          .map((message) => ({ role: message.role, text: message.text }))
-      : [];
+    const history = existing ? this.historyOf(existing.id) : [];
     const { maxTokens, temperature, systemPrompt, contextSize } = settings.get();
     const conversation = existing ?? conversations.create(titleFrom(input.text));
     const conversationId = conversation.id;
@@ -206,5 +196,13 @@ export class ChatService {
     } finally {
       this.options.onConversationChanged(conversationId);
     }
+  }
+
+  /** The conversation so far as the model sees it: empty replies (cancelled before a token) left out. */
+  private historyOf(conversationId: string): { role: 'user' | 'assistant'; text: string }[] {
+    return this.options.conversations
+      .messages(conversationId)
+      .filter((message) => message.text.length > 0)
+      .map((message) => ({ role: message.role, text: message.text }));
   }
 }

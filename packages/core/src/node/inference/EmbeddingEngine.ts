@@ -5,6 +5,7 @@ import type { LoadedEmbedding, loadEmbeddingInputSchema } from '../../common/con
 import { encodeVector, normalizeVector } from '../../common/embedding/vectorCodec.js';
 import { AssistantError, ErrorCode, cancelledError } from '../../common/errors.js';
 import { chooseThreads } from './chooseThreads.js';
+import { SerialQueue } from '../../common/SerialQueue.js';
 
 type LoadInput = z.output<typeof loadEmbeddingInputSchema>;
 
@@ -24,12 +25,12 @@ interface Loaded {
  */
 export class EmbeddingEngine {
   private loaded: Loaded | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(private readonly getLlama: () => Promise<Llama>) {}
 
   load(input: LoadInput, signal?: AbortSignal): Promise<LoadedEmbedding> {
-    return this.exclusive(async () => {
+    return this.queue.run(async () => {
       const stat = await fs.stat(input.modelPath).catch(() => null);
       if (!stat?.isFile()) throw new AssistantError(ErrorCode.ModelNotFound, `The embedding model file ${input.modelPath} does not exist.`);
       const key = JSON.stringify([input.modelPath, stat.size, stat.mtimeMs, input.threads, input.contextSize]);
@@ -56,7 +57,7 @@ export class EmbeddingEngine {
 
   /** Embeds texts in order; texts longer than the context are cut to fit (counted in `truncated`). */
   embed(texts: readonly string[], signal?: AbortSignal): Promise<{ vectors: string[]; truncated: number }> {
-    return this.exclusive(async () => {
+    return this.queue.run(async () => {
       const loaded = this.loaded;
       if (!loaded) throw new AssistantError(ErrorCode.NoEmbeddingModel, 'No embedding model is loaded.');
       const { model, context, info } = loaded;
@@ -88,14 +89,5 @@ export class EmbeddingEngine {
     if (!loaded) return;
     await loaded.context.dispose();
     await loaded.model.dispose();
-  }
-
-  private exclusive<T>(operation: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const run = this.queue.then(() => {
-      if (signal?.aborted) throw cancelledError();
-      return operation();
-    });
-    this.queue = run.catch(() => {});
-    return run;
   }
 }

@@ -6,6 +6,7 @@ import type { GenerateResult, LoadedModel } from '../../common/contract/inferenc
 import type { generateInputSchema, loadModelInputSchema } from '../../common/contract/inferenceContract.js';
 import { AssistantError, ErrorCode, cancelledError } from '../../common/errors.js';
 import { chooseThreads } from './chooseThreads.js';
+import { SerialQueue } from '../../common/SerialQueue.js';
 import type { z } from 'zod';
 
 type LoadInput = z.output<typeof loadModelInputSchema>;
@@ -30,16 +31,16 @@ export class LlamaEngine {
   /** llama.cpp's latest error line: its load errors are far more specific than the exception. */
   private lastNativeError: string | null = null;
   private loaded: Loaded | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(private readonly options: LlamaEngineOptions = {}) {}
 
   load(input: LoadInput, signal?: AbortSignal): Promise<LoadedModel> {
-    return this.exclusive(() => this.loadNow(input, signal), signal);
+    return this.queue.run(() => this.loadNow(input, signal), signal);
   }
 
   unload(): Promise<{ unloaded: boolean }> {
-    return this.exclusive(async () => {
+    return this.queue.run(async () => {
       const had = this.loaded !== undefined;
       await this.disposeLoaded();
       return { unloaded: had };
@@ -47,7 +48,7 @@ export class LlamaEngine {
   }
 
   generate(input: GenerateInput, emit: (item: { text: string; tokens: number }) => void, signal?: AbortSignal): Promise<GenerateResult> {
-    return this.exclusive(() => this.generateNow(input, emit, signal), signal);
+    return this.queue.run(() => this.generateNow(input, emit, signal), signal);
   }
 
   private async loadNow(input: LoadInput, signal?: AbortSignal): Promise<LoadedModel> {
@@ -168,16 +169,6 @@ export class LlamaEngine {
     loaded.session.dispose({ disposeSequence: true });
     await loaded.context.dispose();
     await loaded.model.dispose();
-  }
-
-  /** Runs one operation at a time; a queued one that is cancelled before its turn never starts. */
-  private exclusive<T>(operation: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const run = this.queue.then(() => {
-      if (signal?.aborted) throw cancelledError();
-      return operation();
-    });
-    this.queue = run.catch(() => {});
-    return run;
   }
 }
 
