@@ -58,7 +58,7 @@ export async function benchIngest(argv: string[]): Promise<void> {
   db.close();
   const llama = await getLlama({ build: 'never', logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath });
-  const threads = chooseThreads({ requested: 0, cores: llama.cpuMathCores, modelSizeBytes: fs.statSync(modelPath).size });
+  const threads = chooseThreads({ requested: 0, cores: llama.cpuMathCores, modelSizeBytes: fs.statSync(modelPath).size, workload: 'batch' });
   const contextSize = Math.min(model.trainContextSize, 512);
   const context = await model.createEmbeddingContext({ contextSize, batchSize: contextSize, threads });
   await context.getEmbeddingFor(model.tokenize('A short note that warms up the context.'));

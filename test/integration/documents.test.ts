@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type DocumentInfo, ErrorCode } from '@assistant/core';
+import { type DocumentInfo, ErrorCode, uploadSliceBytes } from '@assistant/core';
 import type { DocumentService } from '@assistant/rag/library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, send, startHost, waitFor } from '../support/hostHarness.js';
@@ -132,6 +132,66 @@ describe('documents (keywords only: no embedding model)', () => {
   });
 });
 
+/** Sends bytes the way the browser does: slice by slice, in order. */
+async function upload(h: Harness, name: string, bytes: Buffer, sliceBytes = uploadSliceBytes) {
+  const uploadId = `test-${Math.random().toString(36).slice(2, 12)}`;
+  for (let offset = 0; ; offset += sliceBytes) {
+    const dataBase64 = bytes.subarray(offset, offset + sliceBytes).toString('base64');
+    const { result } = await h.client.call('documents.upload', { uploadId, name, totalBytes: bytes.length, offset, dataBase64 });
+    if (result) return result;
+  }
+}
+
+const uploadedFiles = (home: string) => (fs.existsSync(path.join(home, 'uploads')) ? fs.readdirSync(path.join(home, 'uploads'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()) : []);
+
+describe('uploads (browser mode)', () => {
+  it('takes a file of any size in slices, replaces a changed file of the same name, and deletes the copy on remove', async () => {
+    harness = await startHost({ modelsDir: makeTempDir('no-models-') });
+    // Larger than one WebSocket message may be (4 MiB), so it needs three slices.
+    const big = Buffer.from(`# Atlas\n\n${'Cartographers drew coastlines by hand. '.repeat(150_000)}\n\nThe last page names the Zanzibar meridian.\n`);
+    expect(big.length).toBeGreaterThan(2 * uploadSliceBytes);
+    const first = await upload(harness, 'maps/atlas.md', big);
+    expect(first.queued.map((doc) => doc.name)).toEqual(['atlas.md']);
+    let [document] = await settle(harness);
+    expect(document).toMatchObject({ status: 'ready', sizeBytes: big.length });
+    expect(await harness.client.call('documents.search', { query: 'Zanzibar meridian', k: 1, mode: 'bm25' })).toHaveLength(1);
+    expect(uploadedFiles(harness.home)).toHaveLength(1);
+
+    // The same name with other bytes is a changed file: it replaces the old version.
+    await upload(harness, 'maps/atlas.md', Buffer.from('# Atlas\n\nThe second edition names the Greenwich meridian.\n'));
+    const documents = await settle(harness);
+    expect(documents).toHaveLength(1);
+    document = documents[0]!;
+    expect(await harness.client.call('documents.search', { query: 'Zanzibar', k: 1, mode: 'bm25' })).toEqual([]);
+    expect(await harness.client.call('documents.search', { query: 'Greenwich', k: 1, mode: 'bm25' })).toHaveLength(1);
+
+    // The same bytes under another name are a duplicate: skipped, and no second copy is kept.
+    const duplicate = await upload(harness, 'copy.md', Buffer.from('# Atlas\n\nThe second edition names the Greenwich meridian.\n'));
+    expect(duplicate.skipped[0]!.reason).toBe('copy.md is already in your documents (as atlas.md).');
+    expect(uploadedFiles(harness.home)).toHaveLength(1);
+
+    await harness.client.call('documents.remove', { id: document.id });
+    await waitFor(() => uploadedFiles(harness!.home).length === 0, 5_000, 'the uploaded copy to be deleted');
+  });
+
+  it('refuses a file over the size limit at the first slice, and slices that do not continue the upload', async () => {
+    harness = await startHost({ modelsDir: makeTempDir('no-models-') });
+    await harness.client.call('settings.update', { maxFileSizeMb: 1 });
+    const refused = await harness.client.call('documents.upload', { uploadId: 'too-big-0001', name: 'huge.txt', totalBytes: 3 * 1024 * 1024, offset: 0, dataBase64: '' });
+    expect(refused).toEqual({ receivedBytes: 0, result: { queued: [], skipped: [{ path: 'huge.txt', reason: 'huge.txt is 3 MB, over the 1 MB limit set in Settings.', documentId: null }] } });
+
+    const start = await harness.client.call('documents.upload', { uploadId: 'gap-000001', name: 'notes.txt', totalBytes: 10, offset: 0, dataBase64: Buffer.from('hello').toString('base64') });
+    expect(start).toEqual({ receivedBytes: 5, result: null });
+    await expect(harness.client.call('documents.upload', { uploadId: 'gap-000001', name: 'notes.txt', totalBytes: 10, offset: 7, dataBase64: Buffer.from('abc').toString('base64') })).rejects.toMatchObject({
+      code: ErrorCode.InvalidInput,
+      message: expect.stringMatching(/^offset: /),
+    });
+    // The broken upload was dropped: nothing half-written is kept or listed.
+    expect(await harness.client.call('documents.list', {})).toEqual([]);
+    expect(fs.readdirSync(path.join(harness.home, 'uploads', '.partial'))).toEqual([]);
+  });
+});
+
 describe.skipIf(!tinyChatModel)(`documents with the embedding model (${needsTinyModel})`, () => {
   it('embeds passages, fuses keyword and vector ranks, and grounds chat answers in cited sources', async () => {
     harness = await startHost();
@@ -156,6 +216,23 @@ describe.skipIf(!tinyChatModel)(`documents with the embedding model (${needsTiny
     const sources = answer.items.find((item) => item.type === 'sources');
     expect(sources?.type === 'sources' && sources.citations.map((c) => c.documentName)).toContain('bakery.txt');
     expect(answer.result.message.citations.length).toBeGreaterThan(0);
+  });
+
+  it('gives documents added before the embedding model their vectors once one is chosen', async () => {
+    harness = await startHost();
+    await harness.client.call('documents.add', { paths: [writeDocs({ 'light.md': lighthouse, 'bakery.txt': bakery })] });
+    const before = await settle(harness);
+    expect(before.every((doc) => doc.status === 'ready' && doc.embeddedChunks === 0)).toBe(true);
+
+    await harness.client.call('settings.update', { embeddingModel: tinyChatModel! });
+    await waitFor(async () => (await harness!.client.call('documents.list', {})).every((doc) => doc.embeddedChunks === doc.chunks), 60_000, 'the older documents to be embedded');
+    const after = await harness.client.call('documents.list', {});
+    // Same documents, still ready throughout: only their vectors were added.
+    expect(after.map((doc) => [doc.id, doc.status])).toEqual(before.map((doc) => [doc.id, 'ready']));
+    const vector = await harness.client.call('documents.search', { query: 'sourdough flour', k: 3, mode: 'vector' });
+    const exact = await harness.client.call('documents.search', { query: 'sourdough flour', k: 3, mode: 'exact' });
+    expect(vector.length).toBe(after.reduce((sum, doc) => sum + doc.chunks, 0));
+    expect(vector.map((hit) => hit.chunkId)).toEqual(exact.map((hit) => hit.chunkId));
   });
 
   it('survives a kill -9 of the ingest worker mid-parse: the worker restarts and the document is ingested', async () => {

@@ -48,6 +48,9 @@ describe('TextBatcher', () => {
 describe('chooseThreads', () => {
   it('uses one thread for tiny models, where synchronisation dominates', () => {
     expect(chooseThreads({ requested: 0, cores: 16, modelSizeBytes: 1_000_000 })).toBe(1);
+    // Batched work (embeddings) splits well across cores even for a tiny model.
+    expect(chooseThreads({ requested: 0, cores: 2, modelSizeBytes: 1_000_000, workload: 'batch' })).toBe(2);
+    expect(chooseThreads({ requested: 0, cores: 16, modelSizeBytes: 1_000_000, workload: 'batch' })).toBe(8);
   });
 
   it('uses every core on small machines and leaves one free on larger ones', () => {

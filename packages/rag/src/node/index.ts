@@ -2,7 +2,8 @@
 export * from './store/DocumentStore.js';
 export * from './index/VectorIndex.js';
 export * from './retrieval/HybridRetriever.js';
-export { loadDocument, formatSize, type ExtractedDocument, type ExtractedSection, type LoadDocumentOptions } from './loaders/loadDocument.js';
+export { formatSize, sizeLimitReason } from './loaders/sizeLimit.js';
+export { loadDocument, type ExtractedDocument, type ExtractedSection, type LoadDocumentOptions } from './loaders/loadDocument.js';
 export { detectFormat, supportedExtensions } from './loaders/detectFormat.js';
 export { defaultZipLimits, type ZipLimits } from './loaders/zipGuard.js';
 export { runIngestWorker } from './ingest/runIngestWorker.js';

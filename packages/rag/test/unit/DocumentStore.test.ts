@@ -90,6 +90,21 @@ describe('DocumentStore', () => {
     expect(store.chunksToEmbed(doc.id, 'm2', 10)).toHaveLength(3);
     store.storeEmbeddings('m1', []);
     expect(store.generation()).toBe(generation + 1);
+
+    // The cached count follows each batch: new vectors add, vectors of another model replace.
+    store.storeEmbeddings('m1', store.chunksToEmbed(doc.id, 'm1', 10).map((c) => ({ chunkId: c.id, vector: new Float32Array([1, 2, 3]) })));
+    expect(store.get(doc.id)).toMatchObject({ embeddedChunks: 3 });
+    const m2 = store.chunksToEmbed(doc.id, 'm2', 2).map((c) => ({ chunkId: c.id, vector: new Float32Array([3, 2, 1]) }));
+    expect(store.storeEmbeddings('m2', m2)).toHaveLength(2);
+    expect(store.get(doc.id)).toMatchObject({ embeddedChunks: 3 });
+    expect(store.documentsMissingEmbeddings('m2')).toEqual([]);
+    store.finish(doc.id);
+    expect(store.documentsMissingEmbeddings('m2')).toEqual([doc.id]);
+    expect(store.documentsMissingEmbeddings('m1')).toEqual([doc.id]);
+    // Vectors for chunks that are gone (a removed document) are not stored, and are not returned.
+    const ids = store.chunkIds(doc.id);
+    store.remove(doc.id);
+    expect(store.storeEmbeddings('m1', ids.map((chunkId) => ({ chunkId, vector: new Float32Array([1, 1, 1]) })))).toEqual([]);
   });
 
   it('round-trips vectors through BLOBs, also from unaligned buffers', () => {
@@ -137,7 +152,7 @@ describe('DocumentStore', () => {
     expect(store.chunkIds(doc.id)).toEqual([]);
   });
 
-  it('never returns a half-ingested document from search or passages', () => {
+  it('never returns a half-ingested document from search or passages', async () => {
     const ready = addDocument('ready', ['zebra crossing', 'giraffe'], { status: 'ready', model: 'm' });
     const half = addDocument('half', ['zebra stripes'], { status: 'embedding', model: 'm' });
     const halfChunk = store.chunkIds(half.id)[0]!;
@@ -145,7 +160,7 @@ describe('DocumentStore', () => {
     expect(store.passages([halfChunk, ...store.chunkIds(ready.id)]).has(halfChunk)).toBe(false);
     expect(store.passages(store.chunkIds(ready.id)).size).toBe(2);
     expect(store.passageWithContext(halfChunk)).toBeNull();
-    const exact = store.exactSearch(new Float32Array([1, 0, 0]), 10, 'm');
+    const exact = await store.exactSearch(new Float32Array([1, 0, 0]), 10, 'm');
     expect(exact.map((h) => h.chunkId).sort()).toEqual(store.chunkIds(ready.id).sort());
     expect(store.readyVectors([halfChunk], 'm').size).toBe(0);
     // The index is built from both (the query side filters to ready); not from failed documents.
@@ -157,7 +172,7 @@ describe('DocumentStore', () => {
     expect(store.embeddingCount('m')).toBe(2);
   });
 
-  it('exactSearch ranks by cosine similarity, only this model', () => {
+  it('exactSearch ranks by cosine similarity, only this model', async () => {
     const doc = store.create({ name: 'a', path: '/a', sizeBytes: 1, mtimeMs: 1, contentHash: 'a' });
     store.insertChunks(doc.id, drafts(['a', 'b', 'c', 'd']));
     const [a, b, c, d] = store.chunkIds(doc.id) as [number, number, number, number];
@@ -168,12 +183,25 @@ describe('DocumentStore', () => {
     ]);
     store.storeEmbeddings('other', [{ chunkId: d, vector: new Float32Array([1, 0]) }]);
     store.finish(doc.id);
-    const hits = store.exactSearch(new Float32Array([2, 0]), 2, 'm');
+    const hits = await store.exactSearch(new Float32Array([2, 0]), 2, 'm');
     expect(hits.map((h) => h.chunkId)).toEqual([a, b]);
     expect(hits[0]!.score).toBeCloseTo(1);
     expect(hits[1]!.score).toBeCloseTo(Math.SQRT1_2);
-    expect(store.exactSearch(new Float32Array([2, 0]), 10, 'm').map((h) => h.chunkId)).toEqual([a, b, c]);
-    expect(store.exactSearch(new Float32Array([2, 0]), 0, 'm')).toEqual([]);
+    expect((await store.exactSearch(new Float32Array([2, 0]), 10, 'm')).map((h) => h.chunkId)).toEqual([a, b, c]);
+    expect(await store.exactSearch(new Float32Array([2, 0]), 0, 'm')).toEqual([]);
+  });
+
+  it('exactSearch scans past its page size and finds the best anywhere', async () => {
+    const doc = store.create({ name: 'many', path: '/many', sizeBytes: 1, mtimeMs: 1, contentHash: 'many' });
+    store.insertChunks(doc.id, drafts(Array.from({ length: 2500 }, (_, i) => `chunk ${i}`)));
+    const ids = store.chunkIds(doc.id);
+    // Angles spread over a half circle: the query's best match is the chunk at 2,345, on the third page.
+    store.storeEmbeddings('m', ids.map((chunkId, i) => ({ chunkId, vector: new Float32Array([Math.cos((i / 2500) * Math.PI), Math.sin((i / 2500) * Math.PI)]) })));
+    store.finish(doc.id);
+    const angle = (2345 / 2500) * Math.PI;
+    const hits = await store.exactSearch(new Float32Array([Math.cos(angle), Math.sin(angle)]), 3, 'm');
+    expect(hits[0]!.chunkId).toBe(ids[2345]);
+    expect(new Set(hits.map((hit) => hit.chunkId))).toEqual(new Set([ids[2344], ids[2345], ids[2346]]));
   });
 
   it('ranks bm25 hits and weighs headings lower than text', () => {

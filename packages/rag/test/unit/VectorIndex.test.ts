@@ -49,6 +49,34 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 const open = (store: FakeStore, extra: Partial<Parameters<typeof VectorIndex.open>[0]> = {}) => VectorIndex.open({ file, dimensions: DIMS, model: 'm', store, ...extra });
 
 describe('VectorIndex', () => {
+  it('reuses the slots of removed points, so removing and re-adding documents does not grow the index', async () => {
+    const store = new FakeStore(200);
+    const index = await open(store);
+    for (let round = 0; round < 3; round++) {
+      const old = [...store.rows.keys()].slice(0, 100);
+      index.remove(old);
+      const fresh = old.map((id) => id + 1000 * (round + 1));
+      for (const id of old) store.rows.delete(id);
+      for (const id of fresh) store.rows.set(id, vectorFor(id));
+      index.add(fresh.map((id) => ({ chunkId: id, vector: store.rows.get(id)! })));
+      expect(index.slots).toBe(200);
+      expect(index.size).toBe(200);
+    }
+    // Every live point is found as its own nearest neighbour; no removed one comes back.
+    for (const [id, vector] of store.rows) expect(index.search(vector, 1)[0]?.chunkId).toBe(id);
+    // Re-adding a live label updates it in place instead of taking a second slot.
+    const [first] = store.rows.keys();
+    index.add([{ chunkId: first!, vector: vectorFor(7) }]);
+    expect(index.slots).toBe(200);
+    expect(index.search(vectorFor(7), 1)[0]?.chunkId).toBe(first);
+    // The compacted index survives a persist and a reload.
+    store.gen = 2;
+    await index.persist(2);
+    const reloaded = await open(store);
+    expect(reloaded.origin).toBe('loaded');
+    expect(reloaded.size).toBe(200);
+  });
+
   it('rebuilds when missing, then loads the persisted file', async () => {
     const store = new FakeStore(300);
     const built = await open(store);
@@ -187,7 +215,7 @@ describe('VectorIndex', () => {
     const store = new FakeStore(2000);
     let ticks = 0;
     const timer = setInterval(() => ticks++, 0);
-    const index = await open(store, { yieldEvery: 100 });
+    const index = await open(store, { yieldAfterMs: 0 });
     clearInterval(timer);
     expect(index.size).toBe(2000);
     expect(ticks).toBeGreaterThan(3);
@@ -195,7 +223,7 @@ describe('VectorIndex', () => {
     const controller = new AbortController();
     controller.abort();
     store.gen = 9;
-    await expect(open(store, { signal: controller.signal, yieldEvery: 100 })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(open(store, { signal: controller.signal, yieldAfterMs: 0 })).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 
   it('finds the exact nearest neighbours on a small set', async () => {

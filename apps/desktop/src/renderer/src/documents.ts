@@ -1,7 +1,7 @@
 import type { AddDocumentsResult, Citation, DocumentInfo, DocumentsChanged, Passage } from '@assistant/core';
 import { ErrorCode, toErrorPayload } from '@assistant/core';
 import type { StoreApi } from 'zustand';
-import { baseName, fileToBase64, isSupportedName, maxUploadBytes, supportedFormatsText, type PickedFile } from './files';
+import { baseName, isSupportedName, supportedFormatsText, uploadFile, type PickedFile } from './files';
 import type { AssistantState } from './store';
 
 /** One file of the last add, as the user should read it. */
@@ -77,9 +77,8 @@ type GetState = StoreApi<AssistantState>['getState'];
 
 let reportSeq = 0;
 let passageSeq = 0;
-let reloadTimer: ReturnType<typeof setTimeout> | undefined;
-/** A version that became ready deleted the one it replaced without an event of its own: re-read the list (batched). */
-const reloadDelayMs = 300;
+/** Ids of removed documents: ids are never reused, so a list read before a removal cannot bring one back. */
+const removedIds = new Set<string>();
 
 /** Newest first, so what was just added is at the top. */
 function sorted(documents: DocumentInfo[]): DocumentInfo[] {
@@ -89,6 +88,7 @@ function sorted(documents: DocumentInfo[]): DocumentInfo[] {
 function upsert(documents: readonly DocumentInfo[], changed: readonly DocumentInfo[]): DocumentInfo[] {
   const byId = new Map(documents.map((document) => [document.id, document]));
   for (const document of changed) {
+    if (removedIds.has(document.id)) continue;
     const known = byId.get(document.id);
     // Events and call results can cross: never step back to an older state of the same document.
     if (!known || known.updatedAt <= document.updatedAt) byId.set(document.id, document);
@@ -127,7 +127,7 @@ export function createDocumentsSlice(set: SetState, get: GetState): DocumentsSli
       if (!client) return;
       try {
         const list = await client.call('documents.list', {});
-        set({ documents: sorted(list), documentsLoaded: true, documentsError: null });
+        set({ documents: sorted(list.filter((document) => !removedIds.has(document.id))), documentsLoaded: true, documentsError: null });
       } catch (error) {
         const { code, message } = toErrorPayload(error);
         if (code !== ErrorCode.TransportClosed) set({ documentsError: message });
@@ -135,11 +135,13 @@ export function createDocumentsSlice(set: SetState, get: GetState): DocumentsSli
     },
 
     onDocumentChanged({ id, document }) {
-      set((s) => ({ documents: document ? upsert(s.documents, [document]) : s.documents.filter((item) => item.id !== id) }));
-      if (document?.status === 'ready' && get().documents.some((other) => other.id !== document.id && other.path === document.path)) {
-        clearTimeout(reloadTimer);
-        reloadTimer = setTimeout(() => void get().loadDocuments(), reloadDelayMs);
-      }
+      if (!document) removedIds.add(id);
+      set((s) => {
+        if (!document) return { documents: s.documents.filter((item) => item.id !== id) };
+        // A version that became ready replaced the older ones of the same file (the host deleted them).
+        const replaced = document.status === 'ready' ? (item: DocumentInfo) => item.path === document.path && item.createdAt < document.createdAt && !activeStatuses.has(item.status) : () => false;
+        return { documents: upsert(s.documents.filter((item) => !replaced(item)), [document]) };
+      });
     },
 
     setDocumentsOpen(open) {
@@ -165,19 +167,18 @@ export function createDocumentsSlice(set: SetState, get: GetState): DocumentsSli
       const client = get().client;
       if (!client || files.length === 0) return;
       const id = startReport(files.length);
-      for (const [index, { file, label }] of files.entries()) {
+      for (const [index, { file, label, error }] of files.entries()) {
         const key = `${index}-${label}`;
+        if (!file) {
+          report(id, [{ key, name: label, status: 'failed', reason: error }], 1);
+          continue;
+        }
         if (!isSupportedName(file.name)) {
           report(id, [{ key, name: label, status: 'skipped', reason: `unsupported file type (the assistant reads ${supportedFormatsText})` }], 1);
           continue;
         }
-        if (file.size > maxUploadBytes) {
-          report(id, [{ key, name: label, status: 'skipped', reason: 'larger than 64 MB, the limit for adding files from the browser' }], 1);
-          continue;
-        }
         try {
-          const dataBase64 = await fileToBase64(file);
-          const result = await client.call('documents.upload', { name: file.name.slice(0, 255), dataBase64 });
+          const result = await uploadFile(client, file, label);
           set((s) => ({ documents: upsert(s.documents, result.queued) }));
           // The host names an upload by its stored copy; show the name the user dropped.
           report(id, outcomesOf(result).map((outcome) => ({ ...outcome, key, name: label })), 1);
@@ -196,7 +197,7 @@ export function createDocumentsSlice(set: SetState, get: GetState): DocumentsSli
       if (!client) return;
       try {
         const { removed } = await client.call('documents.remove', { id });
-        if (removed) set((s) => ({ documents: s.documents.filter((document) => document.id !== id) }));
+        if (removed) get().onDocumentChanged({ id, document: null });
       } catch (error) {
         get().reportError(error);
       }

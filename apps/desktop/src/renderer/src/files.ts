@@ -1,7 +1,6 @@
 /** Turning dropped or picked files into what the host accepts: real paths (Electron) or bytes (browser). */
 
-/** Browser mode sends bytes over the WebSocket as base64; the contract caps that at 90 MB, i.e. 64 MiB of file. */
-export const maxUploadBytes = 64 * 1024 * 1024;
+import { type AddDocumentsResult, type ContractClient, type HostContract, uploadSliceBytes } from '@assistant/core';
 
 /** What the loaders read (mirrors packages/rag detectFormat), so a folder of photos is not uploaded for nothing. */
 const supportedExtensions = new Set(
@@ -26,11 +25,8 @@ export function baseName(path: string): string {
   return parts[parts.length - 1] ?? path;
 }
 
-/** A file to upload and the name it is shown under (its path inside a dropped folder). */
-export interface PickedFile {
-  file: File;
-  label: string;
-}
+/** A file to upload and the name it is shown under (its path inside a dropped folder), or why it could not be read. */
+export type PickedFile = { file: File; label: string; error?: undefined } | { file: null; label: string; error: string };
 
 /**
  * Base64 of a file's bytes, in slices: `String.fromCharCode(...bytes)` on megabytes would overflow the
@@ -49,6 +45,21 @@ export async function fileToBase64(file: Blob): Promise<string> {
     parts.push(btoa(binary));
   }
   return parts.join('');
+}
+
+/**
+ * Browser mode: sends a file's bytes slice by slice (each WebSocket message stays small, whatever the file's
+ * size) and returns what the host did with it. The host refuses a file over the size limit at the first slice.
+ */
+export async function uploadFile(client: ContractClient<HostContract>, file: File, label: string): Promise<AddDocumentsResult> {
+  const uploadId = crypto.randomUUID();
+  const name = label.slice(-1024);
+  for (let offset = 0; ; offset += uploadSliceBytes) {
+    const dataBase64 = await fileToBase64(file.slice(offset, offset + uploadSliceBytes));
+    const { result } = await client.call('documents.upload', { uploadId, name, totalBytes: file.size, offset, dataBase64 });
+    if (result) return result;
+    if (offset + uploadSliceBytes >= file.size) throw new Error(`${label}: the assistant did not confirm the upload.`);
+  }
 }
 
 /**
@@ -88,19 +99,26 @@ export async function filesFromCapture(capture: DropCapture): Promise<PickedFile
   return picked;
 }
 
+/** One unreadable file or folder is reported as such; the rest of the drop goes on. */
 async function walk(entry: FileSystemEntry, into: PickedFile[]): Promise<void> {
   if (entry.name.startsWith('.')) return;
-  if (entry.isFile) {
-    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
-    into.push({ file, label: entry.fullPath.replace(/^\//, '') || file.name });
-    return;
-  }
-  if (!entry.isDirectory) return;
-  const reader = (entry as FileSystemDirectoryEntry).createReader();
-  // readEntries hands out a batch at a time (100 in Chromium) until it returns an empty one.
-  for (;;) {
-    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
-    if (batch.length === 0) break;
-    for (const child of batch) await walk(child, into);
+  const label = entry.fullPath.replace(/^\//, '') || entry.name;
+  try {
+    if (entry.isFile) {
+      const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+      into.push({ file, label });
+      return;
+    }
+    if (!entry.isDirectory) return;
+    const reader = (entry as FileSystemDirectoryEntry).createReader();
+    // readEntries hands out a batch at a time (100 in Chromium) until it returns an empty one.
+    for (;;) {
+      const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+      if (batch.length === 0) break;
+      for (const child of batch) await walk(child, into);
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    into.push({ file: null, label, error: `the browser could not read it (${reason || 'permission denied'})` });
   }
 }

@@ -57,6 +57,32 @@ export const addDocumentsResultSchema = z.object({
 });
 export type AddDocumentsResult = z.output<typeof addDocumentsResultSchema>;
 
+/**
+ * Bytes per upload slice (browser mode). A slice crosses the WebSocket as base64 (4/3 larger) in one
+ * message, which the serve mode caps at 4 MiB, so any file size goes through in order, slice by slice.
+ */
+export const uploadSliceBytes = 2 * 1024 * 1024;
+
+export const uploadSliceSchema = z
+  .object({
+    /** Chosen by the sender, the same for every slice of one file. */
+    uploadId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'uploadId must be 8 to 64 letters, digits, - or _'),
+    /** The file's name, or its path inside a dropped folder: a changed file under the same name replaces the old one. */
+    name: z.string().trim().min(1).max(1024),
+    totalBytes: z.number().int().min(0),
+    /** Where this slice starts: slices arrive in order, each starting where the last one ended. */
+    offset: z.number().int().min(0),
+    dataBase64: z.string().max(Math.ceil(uploadSliceBytes / 3) * 4),
+  })
+  .strict();
+
+export const uploadSliceResultSchema = z.object({
+  receivedBytes: z.number().int(),
+  /** Null until the last slice has arrived (or the file was refused up front, e.g. over the size limit). */
+  result: addDocumentsResultSchema.nullable(),
+});
+export type UploadSliceResult = z.output<typeof uploadSliceResultSchema>;
+
 export const documentsChangedSchema = z.object({
   /** The document that changed, or null when it was removed. */
   document: documentSchema.nullable(),

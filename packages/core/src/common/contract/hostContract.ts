@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { settingsPatchSchema, settingsSchema } from '../settings.js';
 import { defineContract, event, method, stream } from './defineContract.js';
-import { addDocumentsResultSchema, citationSchema, documentSchema, documentsChangedSchema, passageSchema, searchHitSchema, searchModeSchema } from './documentSchemas.js';
+import { addDocumentsResultSchema, citationSchema, documentSchema, documentsChangedSchema, passageSchema, searchHitSchema, searchModeSchema, uploadSliceResultSchema, uploadSliceSchema } from './documentSchemas.js';
 import { appStateSchema, catalogModelSchema, conversationSchema, installedModelSchema, messageSchema, pullProgressSchema } from './schemas.js';
 
 const id = z.string().min(1).max(100);
@@ -51,8 +51,8 @@ export const hostContract = defineContract({
   'documents.list': method(empty, z.array(documentSchema)),
   /** Files and folders by path (Electron, CLI); folders are walked. Each file is deduplicated by content hash. */
   'documents.add': method(z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000) }).strict(), addDocumentsResultSchema),
-  /** Browser mode: the file's bytes, base64. The host keeps a copy under its profile and ingests that. */
-  'documents.upload': method(z.object({ name: z.string().trim().min(1).max(255), dataBase64: z.string().max(90_000_000) }).strict(), addDocumentsResultSchema),
+  /** Browser mode: a file's bytes, slice by slice. The host keeps a copy under its profile and ingests that. */
+  'documents.upload': method(uploadSliceSchema, uploadSliceResultSchema),
   'documents.remove': method(z.object({ id }).strict(), z.object({ removed: z.boolean() })),
   /** Parses and embeds again: one document, or all of them (after changing the embedding model). */
   'documents.reindex': method(z.object({ id: id.optional() }).strict(), z.object({ queued: z.number().int() })),

@@ -37,7 +37,7 @@ export class EmbeddingEngine {
       if (this.loaded?.key === key) return this.loaded.info;
       await this.disposeLoaded();
       const llama = await this.getLlama();
-      const threads = chooseThreads({ requested: input.threads, cores: llama.cpuMathCores, modelSizeBytes: stat.size });
+      const threads = chooseThreads({ requested: input.threads, cores: llama.cpuMathCores, modelSizeBytes: stat.size, workload: 'batch' });
       let model: LlamaModel | undefined;
       try {
         model = await llama.loadModel({ modelPath: input.modelPath, loadSignal: signal });

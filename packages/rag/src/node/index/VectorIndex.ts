@@ -40,8 +40,8 @@ export interface OpenVectorIndexOptions extends Partial<VectorIndexParameters> {
   store: EmbeddingSource;
   logger?: Logger;
   signal?: AbortSignal;
-  /** Points added between yields to the event loop while rebuilding. */
-  yieldEvery?: number;
+  /** Longest stretch of rebuilding between yields to the event loop, in ms. */
+  yieldAfterMs?: number;
 }
 
 interface Sidecar {
@@ -71,6 +71,10 @@ export class VectorIndex {
   private deleted: Set<number>;
   private persisting: Promise<void> = Promise.resolve();
   private changed = false;
+  /** Labels in the graph, live or deleted (may still hold labels whose slot was reused). */
+  private labels: Set<number> | null = null;
+  /** Deleted slots reused since the last reconcile(): `deleted` holds that many labels no longer in the graph. */
+  private reusedSlots = 0;
   private storeGeneration: number;
 
   private constructor(
@@ -107,7 +111,7 @@ export class VectorIndex {
       try {
         const sidecar = readSidecar(file)!;
         const hnsw = new HierarchicalNSW('cosine', dimensions);
-        await hnsw.readIndex(file);
+        await hnsw.readIndex(file, true);
         if (hnsw.getCurrentCount() !== sidecar.count || hnsw.getNumDimensions() !== dimensions) throw new Error('point count or dimensions differ from the metadata');
         hnsw.setEf(parameters.efSearch);
         const params = { ...parameters, m: sidecar.m, efConstruction: sidecar.efConstruction };
@@ -142,24 +146,27 @@ export class VectorIndex {
 
   private static async build(options: OpenVectorIndexOptions, parameters: VectorIndexParameters, logger: Logger): Promise<VectorIndex> {
     const { store, model, dimensions, signal } = options;
-    const yieldEvery = options.yieldEvery ?? 500;
+    const yieldAfterMs = options.yieldAfterMs ?? 10;
     const started = performance.now();
     const generation = store.generation();
     const hnsw = new HierarchicalNSW('cosine', dimensions);
-    hnsw.initIndex({ maxElements: Math.max(1024, store.embeddingCount?.(model) ?? 0), m: parameters.m, efConstruction: parameters.efConstruction, randomSeed: 100 });
+    hnsw.initIndex({ maxElements: Math.max(1024, store.embeddingCount?.(model) ?? 0), m: parameters.m, efConstruction: parameters.efConstruction, randomSeed: 100, allowReplaceDeleted: true });
     hnsw.setEf(parameters.efSearch);
     const index = new VectorIndex(hnsw, options.file, model, dimensions, parameters, generation, [], 'rebuilt', logger);
-    let sinceYield = 0;
+    // Each point costs about efConstruction distance computations: yield by time, not by count, so the host
+    // (Electron's main process) never stalls for more than a few ms whatever the graph's parameters.
+    let lastYield = performance.now();
     let skipped = 0;
+    let added = 0;
     for (const row of store.embeddings(model)) {
       if (row.vector.length !== dimensions) {
         skipped++;
         continue;
       }
       index.addOne(row.chunkId, row.vector);
-      if (++sinceYield >= yieldEvery) {
-        sinceYield = 0;
+      if (++added % 8 === 0 && performance.now() - lastYield >= yieldAfterMs) {
         await new Promise(setImmediate);
+        lastYield = performance.now();
         if (signal?.aborted) throw new AssistantError(ErrorCode.Cancelled, 'Vector index rebuild cancelled.');
       }
     }
@@ -178,7 +185,13 @@ export class VectorIndex {
 
   /** Live points (deleted ones excluded). */
   get size(): number {
+    this.reconcile();
     return this.hnsw.getCurrentCount() - this.deleted.size;
+  }
+
+  /** Slots in the graph: live points plus deleted ones not yet reused. */
+  get slots(): number {
+    return this.hnsw.getCurrentCount();
   }
 
   /** The store generation this index reflects (as of open or the last persist). */
@@ -251,32 +264,54 @@ export class VectorIndex {
   private async write(generation: number): Promise<void> {
     const suffix = `${process.pid}-${++writes}`;
     const tmp = `${this.file}.tmp-${suffix}`;
+    this.reconcile();
     const count = this.hnsw.getCurrentCount();
     const deleted = [...this.deleted];
     // hnswlib cannot write an index with no points (it was never initialised past zero): still valid to read.
     await this.hnsw.writeIndex(tmp);
-    fsyncFile(tmp);
+    await fsyncFile(tmp);
     const sha256 = await sha256File(tmp);
-    fs.renameSync(tmp, this.file);
+    await fs.promises.rename(tmp, this.file);
     const sidecar: Sidecar = { format: 1, generation, model: this.model, dimensions: this.dimensions, count, deleted, sha256, m: this.parameters.m, efConstruction: this.parameters.efConstruction };
     const sidecarTmp = `${sidecarPath(this.file)}.tmp-${suffix}`;
-    fs.writeFileSync(sidecarTmp, JSON.stringify(sidecar));
-    fsyncFile(sidecarTmp);
-    fs.renameSync(sidecarTmp, sidecarPath(this.file));
-    fsyncDirectory(path.dirname(this.file));
+    await fs.promises.writeFile(sidecarTmp, JSON.stringify(sidecar));
+    await fsyncFile(sidecarTmp);
+    await fs.promises.rename(sidecarTmp, sidecarPath(this.file));
+    await fsyncDirectory(path.dirname(this.file));
     this.storeGeneration = generation;
     this.changed = false;
     this.logger.debug('vector index persisted', { file: this.file, generation, points: count - deleted.length });
   }
 
+  /**
+   * A new label takes the slot of a deleted point when there is one, so an index whose documents are removed
+   * and re-added does not grow for ever. A label already in the graph (live or deleted) is updated in place:
+   * hnswlib would otherwise give it a second slot.
+   */
   private addOne(chunkId: number, vector: Float32Array): void {
     if (!Number.isInteger(chunkId) || chunkId < 0 || chunkId > 0xffffffff) throw new AssistantError(ErrorCode.InvalidInput, `Invalid chunk id ${chunkId}.`);
-    const count = this.hnsw.getCurrentCount();
-    const max = this.hnsw.getMaxElements();
-    if (count >= max) this.hnsw.resizeIndex(Math.max(1024, max * 2));
-    this.hnsw.addPoint(Array.from(vector), chunkId);
-    this.deleted.delete(chunkId);
+    this.labels ??= new Set(this.hnsw.getIdsList());
+    if (this.deleted.has(chunkId)) {
+      // Rare (a removed chunk comes back): find out whether its slot is still there, then revive it.
+      this.reconcile();
+      if (this.deleted.delete(chunkId)) this.hnsw.unmarkDelete(chunkId);
+    }
+    // A label the set still holds may have lost its slot to a reuse: a plain add is right either way.
+    const reuse = !this.labels.has(chunkId) && this.deleted.size - this.reusedSlots > 0;
+    if (!reuse && this.hnsw.getCurrentCount() >= this.hnsw.getMaxElements()) this.hnsw.resizeIndex(Math.max(1024, this.hnsw.getMaxElements() * 2));
+    this.hnsw.addPoint(Array.from(vector), chunkId, reuse);
+    if (reuse) this.reusedSlots++;
+    this.labels.add(chunkId);
     this.changed = true;
+  }
+
+  /** Deleted labels whose slots were reused are gone from the graph; hnswlib does not say which, so ask it. */
+  private reconcile(): void {
+    if (this.reusedSlots === 0) return;
+    const present = new Set(this.hnsw.getIdsList());
+    for (const id of this.deleted) if (!present.has(id)) this.deleted.delete(id);
+    this.labels = present;
+    this.reusedSlots = 0;
   }
 }
 
@@ -312,25 +347,24 @@ async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-function fsyncFile(file: string): void {
-  const fd = fs.openSync(file, 'r+');
+async function fsyncFile(file: string): Promise<void> {
+  const handle = await fs.promises.open(file, 'r+');
   try {
-    fs.fsyncSync(fd);
+    await handle.sync();
   } finally {
-    fs.closeSync(fd);
+    await handle.close();
   }
 }
 
-function fsyncDirectory(directory: string): void {
+async function fsyncDirectory(directory: string): Promise<void> {
   // Not possible on Windows (opening a folder fails), where rename is already durable enough.
-  let fd: number | undefined;
+  const handle = await fs.promises.open(directory, 'r').catch(() => null);
   try {
-    fd = fs.openSync(directory, 'r');
-    fs.fsyncSync(fd);
+    await handle?.sync();
   } catch {
     // Best effort.
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    await handle?.close();
   }
 }
 

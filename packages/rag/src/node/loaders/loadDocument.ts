@@ -4,6 +4,7 @@ import { isBinaryFile } from 'isbinaryfile';
 import { type DocumentFormat, ErrorCode } from '@assistant/core';
 import { asDocumentError, displayName, documentError, reasonOf, throwIfAborted } from './DocumentError.js';
 import { detectFormat } from './detectFormat.js';
+import { sizeLimitReason } from './sizeLimit.js';
 import { loadDocx } from './docxLoader.js';
 import { loadEpub } from './epubLoader.js';
 import { loadHtml } from './htmlLoader.js';
@@ -33,14 +34,6 @@ const kinds: Readonly<Record<DocumentFormat, string>> = {
   text: 'text file',
   code: 'text file',
 };
-
-/** "300 MB", "12 KB", "80 bytes". */
-export function formatSize(bytes: number): string {
-  const MB = 1024 * 1024;
-  if (bytes >= MB) return `${bytes >= 10 * MB ? Math.round(bytes / MB) : Math.round((bytes / MB) * 10) / 10} MB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${bytes} bytes`;
-}
 
 /**
  * Reads a document and extracts its text as sections (see each loader for its format). Refuses, with an
@@ -99,7 +92,7 @@ export async function loadDocument(filePath: string, options: LoadDocumentOption
 }
 
 function tooLarge(name: string, size: number, maxBytes: number) {
-  return documentError(ErrorCode.DocumentTooLarge, `${name} is ${formatSize(size)}, over the ${formatSize(maxBytes)} limit set in Settings.`);
+  return documentError(ErrorCode.DocumentTooLarge, sizeLimitReason(name, size, maxBytes));
 }
 
 function unreadable(error: unknown, name: string, signal?: AbortSignal) {

@@ -86,7 +86,7 @@ export class HybridRetriever {
       if (mode === 'hybrid') return null;
       throw new AssistantError(ErrorCode.NoEmbeddingModel, 'Vector search needs an embedding model: choose one in settings.');
     }
-    if (mode === 'exact' || !usable || index.dimensions !== queryVector.length) return store.exactSearch(queryVector, depth, model);
+    if (mode === 'exact' || !usable || index.dimensions !== queryVector.length) return store.exactSearch(queryVector, depth, model, signal);
 
     // Over-fetch: the index also holds documents still embedding, which the store filters out.
     const candidates = index.search(queryVector, depth * 2);

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
   type AddDocumentsResult,
@@ -24,6 +22,7 @@ import { collectFiles } from './collectFiles.js';
 import { hashFile } from './hashFile.js';
 import { IndexHolder } from './IndexHolder.js';
 import { IngestPipeline } from './IngestPipeline.js';
+import { UploadReceiver } from './UploadReceiver.js';
 import { type Reliability, probeReliability } from './VectorReliability.js';
 
 export interface DocumentServiceOptions extends DocumentLibraryContext {
@@ -46,6 +45,7 @@ export class DocumentService implements DocumentLibrary {
   private readonly index: IndexHolder;
   private readonly pipeline: IngestPipeline;
   private readonly retriever: HybridRetriever;
+  private readonly uploads: UploadReceiver;
   private readonly changedDocument = new Emitter<DocumentsChanged>();
   private readonly changedState = new Emitter<void>();
   readonly onDidChangeDocument = this.changedDocument.event;
@@ -89,11 +89,21 @@ export class DocumentService implements DocumentLibrary {
         return (await embeddings.embed([text], signal))[0] ?? null;
       },
     });
-    embeddings.onDidChange(() => this.changedState.fire());
+    this.uploads = new UploadReceiver({
+      folder: path.join(options.paths.home, 'uploads'),
+      maxBytes: () => this.maxFileBytes(),
+      add: (filePath, signal) => this.add([filePath], signal),
+      isReferenced: (filePath) => this.store.findByPath(filePath).length > 0,
+      logger,
+    });
+    embeddings.onDidChange(() => {
+      this.changedState.fire();
+      void this.backfill();
+    });
     this.handlers = {
       'documents.list': () => this.store.list(),
       'documents.add': ({ paths }, { signal }) => this.add(paths, signal),
-      'documents.upload': ({ name, dataBase64 }, { signal }) => this.upload(name, dataBase64, signal),
+      'documents.upload': (slice, { signal }) => this.uploads.receive(slice, signal),
       'documents.remove': ({ id }) => ({ removed: this.remove(id) }),
       'documents.reindex': ({ id }) => ({ queued: this.reindex(id) }),
       'documents.cancel': ({ id }) => ({ cancelled: this.cancel(id) }),
@@ -108,7 +118,9 @@ export class DocumentService implements DocumentLibrary {
 
   static async create(options: DocumentServiceOptions): Promise<DocumentService> {
     const service = new DocumentService(options);
+    await service.uploads.cleanUp();
     service.resume();
+    void service.backfill();
     return service;
   }
 
@@ -150,7 +162,8 @@ export class DocumentService implements DocumentLibrary {
     try {
       const info = await embeddings.ensureLoaded(signal);
       const index = await this.index.forModel(info, signal);
-      const chunks = this.store.embeddingCount(info.key);
+      // The index's live points are the stored embeddings of indexed documents: no table scan per search.
+      const chunks = index.size;
       const known = this.reliability;
       if (known && known.model === info.key && Math.abs(chunks - known.chunks) <= known.chunks * 0.25) return known.factor;
       this.probing ??= probeReliability({ db: this.options.db, index, model: info.key, embed: (texts, s) => embeddings.embed(texts, s), logger: this.options.logger }).finally(() => {
@@ -190,8 +203,7 @@ export class DocumentService implements DocumentLibrary {
   }
 
   async add(paths: readonly string[], signal?: AbortSignal): Promise<AddDocumentsResult> {
-    const maxBytes = Math.round(this.options.settings.get().maxFileSizeMb * 1_048_576);
-    const collected = await collectFiles(paths, { maxBytes, signal });
+    const collected = await collectFiles(paths, { maxBytes: this.maxFileBytes(), signal });
     const result: AddDocumentsResult = { queued: [], skipped: collected.skipped.map((skip) => ({ ...skip, documentId: null })) };
     for (const file of collected.files) {
       signal?.throwIfAborted();
@@ -227,24 +239,6 @@ export class DocumentService implements DocumentLibrary {
     return result;
   }
 
-  /** Browser mode: keeps a copy of the uploaded bytes under the profile, then adds it like a dropped file. */
-  async upload(name: string, dataBase64: string, signal?: AbortSignal): Promise<AddDocumentsResult> {
-    const safeName = safeFileName(name);
-    const bytes = Buffer.from(dataBase64, 'base64');
-    const maxBytes = Math.round(this.options.settings.get().maxFileSizeMb * 1_048_576);
-    if (bytes.length > maxBytes) {
-      return { queued: [], skipped: [{ path: safeName, reason: `${safeName} is ${(bytes.length / 1_048_576).toFixed(0)} MB, over the ${this.options.settings.get().maxFileSizeMb} MB limit set in Settings.`, documentId: null }] };
-    }
-    const folder = path.join(this.options.paths.home, 'uploads', randomUUID().slice(0, 8));
-    await fs.mkdir(folder, { recursive: true });
-    const target = path.join(folder, safeName);
-    await fs.writeFile(target, bytes, { signal });
-    const result = await this.add([target], signal);
-    // A duplicate upload keeps nothing: the bytes are already stored under the first copy.
-    if (result.queued.length === 0) await fs.rm(folder, { recursive: true, force: true });
-    return result;
-  }
-
   cancel(id: string): boolean {
     const document = this.store.get(id);
     if (!document || !['queued', 'parsing', 'embedding'].includes(document.status)) return false;
@@ -259,8 +253,11 @@ export class DocumentService implements DocumentLibrary {
   }
 
   remove(id: string): boolean {
+    const filePath = this.store.get(id)?.path;
     const removed = this.removeNow(id);
     if (removed) this.recount();
+    // An uploaded copy belongs to the app: removing its document removes it too (files on disk stay).
+    if (removed && filePath) void this.uploads.forget(filePath);
     return removed;
   }
 
@@ -293,6 +290,7 @@ export class DocumentService implements DocumentLibrary {
     this.disposed = true;
     for (const controller of this.running.values()) controller.abort();
     await this.index.flush().catch((error) => this.options.logger.warn('vector index not persisted', { error: String(error) }));
+    await this.uploads.dispose();
     await this.ingest.stop();
     this.ingest.dispose();
   }
@@ -306,6 +304,26 @@ export class DocumentService implements DocumentLibrary {
     if (unfinished.length > 0) this.options.logger.info('resuming ingestion', { documents: unfinished.length });
     this.recount();
     this.pump();
+  }
+
+  /**
+   * Documents added before this embedding model was chosen (or with another one) get its vectors too, in the
+   * background; they stay searchable by keywords meanwhile.
+   */
+  private async backfill(): Promise<void> {
+    const { embeddings, logger } = this.options;
+    if (this.disposed || !embeddings.available) return;
+    try {
+      const info = await embeddings.ensureLoaded();
+      const pending = new Set([...this.parseQueue, ...this.embedQueue, ...this.running.keys()]);
+      const missing = this.store.documentsMissingEmbeddings(info.key).filter((id) => !pending.has(id));
+      if (missing.length === 0 || this.disposed) return;
+      logger.info('embedding documents added before this model', { documents: missing.length, model: info.name });
+      this.embedQueue.push(...missing);
+      this.pump();
+    } catch (error) {
+      logger.warn('documents not embedded with the new model; keywords still work', { error: String(error) });
+    }
   }
 
   private pump(): void {
@@ -335,6 +353,8 @@ export class DocumentService implements DocumentLibrary {
           if (controller.signal.aborted || this.disposed) continue;
           const payload = toErrorPayload(error);
           this.options.logger.warn('document not ingested', { document: id, stage, ...payload });
+          // A ready document that was only getting vectors of a new model stays as it was.
+          if (this.store.get(id)?.status === 'ready') continue;
           if (this.store.get(id)) {
             this.index.current()?.remove(this.store.chunkIds(id));
             this.store.deleteChunks(id);
@@ -367,6 +387,10 @@ export class DocumentService implements DocumentLibrary {
     return removed;
   }
 
+  private maxFileBytes(): number {
+    return Math.round(this.options.settings.get().maxFileSizeMb * 1_048_576);
+  }
+
   private dequeue(id: string): void {
     for (const queue of [this.parseQueue, this.embedQueue]) {
       const at = queue.indexOf(id);
@@ -394,11 +418,4 @@ export class DocumentService implements DocumentLibrary {
     this.counts = counts;
     this.changedState.fire();
   }
-}
-
-/** A browser-supplied name made safe as a file name on every OS: no folders, reserved or control characters. */
-function safeFileName(name: string): string {
-  const base = path.basename(name.replaceAll('\\', '/'));
-  const cleaned = [...base].map((char) => (char.charCodeAt(0) < 32 || '/:*?"<>|'.includes(char) ? '_' : char)).join('');
-  return cleaned.replace(/^\.+/, '').slice(0, 200) || 'document';
 }

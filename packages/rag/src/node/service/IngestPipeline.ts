@@ -89,10 +89,14 @@ export class IngestPipeline {
     }
   }
 
-  /** Stage 2 (inference worker). Embeds what is not embedded yet with the current model, then marks ready. */
+  /**
+   * Stage 2 (inference worker). Embeds what is not embedded yet with the current model, then marks ready.
+   * A document that is already ready (added before this embedding model) only gets the missing vectors.
+   */
   async embed(id: string, signal: AbortSignal): Promise<void> {
     const { store, embeddings, index } = this.options;
     const batch = this.options.embedBatchSize ?? 32;
+    const wasReady = store.get(id)?.status === 'ready';
     if (embeddings.available) {
       const info = await embeddings.ensureLoaded(signal);
       const vectors = await index.forModel(info, signal);
@@ -104,14 +108,16 @@ export class IngestPipeline {
           rows.map((row) => row.text),
           signal,
         );
-        const stored = rows.map((row, i) => ({ chunkId: row.id, vector: embedded[i]! }));
-        store.storeEmbeddings(info.key, stored);
+        // Cancelled or removed meanwhile: nothing of it may reach the store or the index.
+        signal.throwIfAborted();
+        const stored = store.storeEmbeddings(info.key, rows.map((row, i) => ({ chunkId: row.id, vector: embedded[i]! })));
         vectors.add(stored);
         index.changed();
         const current = store.get(id);
         if (current) this.progress(current);
       }
     }
+    if (wasReady) return;
     const replaced = store.source(id)?.replacesId ?? null;
     if (replaced) index.current()?.remove(store.chunkIds(replaced));
     this.progress(store.finish(id));

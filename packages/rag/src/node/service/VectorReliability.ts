@@ -35,13 +35,17 @@ const uselessHitRate = 0.2;
  */
 export async function probeReliability(options: ReliabilityProbeOptions): Promise<Reliability> {
   const samples = options.samples ?? 40;
-  const rows = options.db
+  // Ids first (a scan of small keys), then the texts of the few sampled: sorting whole rows by a hash would
+  // read every passage's text.
+  const ids = options.db
     .prepare(
-      `SELECT c.id, c.text FROM chunks c JOIN documents d ON d.id = c.document_id
+      `SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id
        WHERE d.status = 'ready' AND c.embedding_model = ? ORDER BY (c.id * 2654435761) % 4294967296 LIMIT ?`,
     )
-    .all(options.model, samples * 2) as { id: number; text: string }[];
-  const chunks = (options.db.prepare(`SELECT COUNT(*) AS n FROM chunks WHERE embedding_model = ?`).get(options.model) as { n: number }).n;
+    .pluck()
+    .all(options.model, samples * 2) as number[];
+  const rows = options.db.prepare(`SELECT id, text FROM chunks WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as { id: number; text: string }[];
+  const chunks = options.index.size;
   const probes = rows.flatMap((row) => {
     const sentence = probeSentence(row.text);
     return sentence ? [{ id: row.id, sentence }] : [];

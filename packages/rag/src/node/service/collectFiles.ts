@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { detectFormat } from '../loaders/detectFormat.js';
+import { sizeLimitReason } from '../loaders/sizeLimit.js';
 
 export interface CollectedFile {
   path: string;
@@ -46,7 +47,7 @@ export async function collectFiles(paths: readonly string[], options: CollectFil
       return;
     }
     if (sizeBytes > options.maxBytes) {
-      result.skipped.push({ path: file, reason: `${name} is ${megabytes(sizeBytes)} MB, over the ${megabytes(options.maxBytes)} MB limit set in Settings.` });
+      result.skipped.push({ path: file, reason: sizeLimitReason(name, sizeBytes, options.maxBytes) });
       return;
     }
     result.files.push({ path: file, sizeBytes, mtimeMs });
@@ -105,7 +106,3 @@ export async function collectFiles(paths: readonly string[], options: CollectFil
   return result;
 }
 
-function megabytes(bytes: number): string {
-  const mb = bytes / (1024 * 1024);
-  return mb >= 10 ? mb.toFixed(0) : String(Number(mb.toFixed(1)));
-}

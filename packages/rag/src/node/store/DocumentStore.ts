@@ -102,10 +102,13 @@ export function blobToVector(blob: Buffer): Float32Array {
  * methods, so a half-ingested document is never searchable. Every change to the set of stored embeddings
  * bumps `generation()` in the same transaction, so a persisted index of another generation is known stale.
  */
+/** Vectors read per page of an exact scan (about 1.5 MB of 384-dim vectors, a few ms of work). */
+const exactScanPage = 1000;
+
 export class DocumentStore {
   private readonly s: Record<string, Statement>;
   private readonly insertChunksTx: (documentId: string, drafts: readonly ChunkDraft[]) => number;
-  private readonly storeEmbeddingsTx: (model: string, rows: readonly ChunkEmbedding[]) => void;
+  private readonly storeEmbeddingsTx: (model: string, rows: readonly ChunkEmbedding[]) => ChunkEmbedding[];
   private readonly finishTx: (id: string) => DocumentInfo;
   private readonly removeTx: (id: string) => boolean;
   private readonly deleteChunksTx: (id: string) => void;
@@ -151,6 +154,11 @@ export class DocumentStore {
          ORDER BY ordinal LIMIT ?`,
       ),
       storeEmbedding: p(`UPDATE chunks SET embedding = ?, embedding_model = ? WHERE id = ? RETURNING document_id`),
+      missingEmbeddings: p(
+        `SELECT DISTINCT c.document_id FROM chunks c JOIN documents d ON d.id = c.document_id
+         WHERE d.status = 'ready' AND (c.embedding IS NULL OR c.embedding_model IS NOT ?)`,
+      ),
+      hadEmbedding: p(`SELECT embedding IS NOT NULL AS had FROM chunks WHERE id = ?`),
       embeddedCount: p(`SELECT COUNT(*) AS n FROM chunks WHERE document_id = ? AND embedding IS NOT NULL`),
       bump: p(`UPDATE vector_index_state SET generation = generation + 1 WHERE id = 1`),
       generation: p(`SELECT generation FROM vector_index_state WHERE id = 1`),
@@ -165,9 +173,9 @@ export class DocumentStore {
         `SELECT COUNT(*) AS n FROM chunks c JOIN documents d ON d.id = c.document_id
          WHERE c.embedding IS NOT NULL AND c.embedding_model = ? AND d.status IN ${INDEXED}`,
       ),
-      readyEmbeddings: p(
+      readyEmbeddingsPage: p(
         `SELECT c.id, c.embedding FROM chunks c JOIN documents d ON d.id = c.document_id
-         WHERE d.status = 'ready' AND c.embedding IS NOT NULL AND c.embedding_model = ?`,
+         WHERE d.status = 'ready' AND c.embedding IS NOT NULL AND c.embedding_model = ? AND c.id > ? ORDER BY c.id LIMIT ?`,
       ),
       readyVectors: p(
         `SELECT c.id, c.embedding FROM chunks c JOIN documents d ON d.id = c.document_id
@@ -193,14 +201,18 @@ export class DocumentStore {
       return inserted;
     });
     this.storeEmbeddingsTx = db.transaction((model: string, rows: readonly ChunkEmbedding[]) => {
-      let changed = 0;
+      const stored: ChunkEmbedding[] = [];
       for (const row of rows) {
+        const had = (this.s.hadEmbedding!.get(row.chunkId) as { had: number } | undefined)?.had === 1;
         const hit = this.s.storeEmbedding!.get(vectorToBlob(row.vector), model, row.chunkId) as { document_id: string } | undefined;
         if (!hit) continue;
-        changed++;
-        this.embeddedCounts.delete(hit.document_id);
+        stored.push(row);
+        // Counted, not recounted: a recount per batch would make a large document's ingestion quadratic.
+        const cached = this.embeddedCounts.get(hit.document_id);
+        if (cached !== undefined && !had) this.embeddedCounts.set(hit.document_id, cached + 1);
       }
-      if (changed > 0) this.s.bump!.run();
+      if (stored.length > 0) this.s.bump!.run();
+      return stored;
     });
     this.deleteChunksTx = db.transaction((id: string) => {
       this.embeddedCounts.delete(id);
@@ -324,8 +336,9 @@ export class DocumentStore {
   }
 
   /** Stores a batch of embeddings in one transaction and bumps the generation. */
-  storeEmbeddings(model: string, rows: readonly ChunkEmbedding[]): void {
-    if (rows.length > 0) this.storeEmbeddingsTx(model, rows);
+  /** Stores vectors; returns those whose chunk still exists (a removed document's are dropped). */
+  storeEmbeddings(model: string, rows: readonly ChunkEmbedding[]): ChunkEmbedding[] {
+    return rows.length > 0 ? this.storeEmbeddingsTx(model, rows) : [];
   }
 
   /** Bumped in the same transaction as any change to the set of embeddings the index should hold. */
@@ -350,6 +363,11 @@ export class DocumentStore {
   }
 
   /** How many points `embeddings(model)` yields (to size an index up front). */
+  /** Ready documents with chunks that have no vector of this model (added before it was chosen). */
+  documentsMissingEmbeddings(model: string): string[] {
+    return this.s.missingEmbeddings!.pluck().all(model) as string[];
+  }
+
   embeddingCount(model: string): number {
     return (this.s.embeddingCount!.get(model) as { n: number }).n;
   }
@@ -394,22 +412,29 @@ export class DocumentStore {
 
   /**
    * Brute-force cosine similarity over every stored vector of this model in ready documents: the exact
-   * answer the vector index approximates (and the check of its recall).
+   * answer the vector index approximates (and the check of its recall). Reads in pages and yields between
+   * them, so a scan of 100k vectors (most of a second) never blocks the host for more than a few ms.
    */
-  exactSearch(query: Float32Array, k: number, model: string): ScoredChunk[] {
+  async exactSearch(query: Float32Array, k: number, model: string, signal?: AbortSignal): Promise<ScoredChunk[]> {
     if (k <= 0) return [];
     const queryNorm = Math.sqrt(dot(query, query)) || 1;
     const top: ScoredChunk[] = [];
-    for (const row of this.s.readyEmbeddings!.iterate(model) as IterableIterator<{ id: number; embedding: Buffer }>) {
-      const vector = blobToVector(row.embedding);
-      if (vector.length !== query.length) continue;
-      const score = dot(query, vector) / (queryNorm * (Math.sqrt(dot(vector, vector)) || 1));
-      if (top.length === k && score <= top[k - 1]!.score) continue;
-      if (top.length < k) top.push({ chunkId: row.id, score });
-      else top[k - 1] = { chunkId: row.id, score };
-      for (let i = top.length - 1; i > 0 && top[i - 1]!.score < top[i]!.score; i--) [top[i - 1], top[i]] = [top[i]!, top[i - 1]!];
+    for (let after = -1; ; ) {
+      const page = this.s.readyEmbeddingsPage!.all(model, after, exactScanPage) as { id: number; embedding: Buffer }[];
+      for (const row of page) {
+        const vector = blobToVector(row.embedding);
+        if (vector.length !== query.length) continue;
+        const score = dot(query, vector) / (queryNorm * (Math.sqrt(dot(vector, vector)) || 1));
+        if (top.length === k && score <= top[k - 1]!.score) continue;
+        if (top.length < k) top.push({ chunkId: row.id, score });
+        else top[k - 1] = { chunkId: row.id, score };
+        for (let i = top.length - 1; i > 0 && top[i - 1]!.score < top[i]!.score; i--) [top[i - 1], top[i]] = [top[i]!, top[i - 1]!];
+      }
+      if (page.length < exactScanPage) return top;
+      after = page[page.length - 1]!.id;
+      await new Promise(setImmediate);
+      if (signal?.aborted) throw new AssistantError(ErrorCode.Cancelled, 'Search cancelled.');
     }
-    return top;
   }
 
   private toInfo(row: DocumentRow): DocumentInfo {
