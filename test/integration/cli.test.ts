@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { needsTinyModel, tinyChatModel } from '../support/models.js';
 import { makeTempDir } from '../support/tempDir.js';
+import { zipBomb } from '../support/zipFixtures.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const cli = path.join(root, 'apps/desktop/src/cli/main.ts');
@@ -64,13 +65,15 @@ describe('command line', () => {
     fs.writeFileSync(path.join(docs, 'tides.md'), '# Tides\n\nSpring tides happen when the sun and the moon line up.\n');
     fs.writeFileSync(path.join(docs, 'empty.txt'), '');
     fs.writeFileSync(path.join(docs, 'broken.pdf'), '%PDF-1.7 this is not really a PDF');
+    fs.writeFileSync(path.join(docs, 'bomb.docx'), zipBomb('docx'));
     const ingest = run(['ingest', docs, path.join(docs, 'missing.md')], env);
     expect(ingest.code).toBe(1);
     expect(ingest.stdout).toMatch(/ingested {2}tides\.md \(1 passages\)/);
     expect(ingest.stdout).toMatch(/skipped {3}empty\.txt is empty\./);
     expect(ingest.stdout).toMatch(/skipped {3}.*missing\.md does not exist\./);
     expect(ingest.stdout).toMatch(/failed {4}broken\.pdf is damaged or not a valid PDF/);
-    expect(ingest.stdout).toMatch(/1 ingested, 2 skipped, 1 failed\./);
+    expect(ingest.stdout).toMatch(/failed {4}bomb\.docx looks like a zip bomb/);
+    expect(ingest.stdout).toMatch(/1 ingested, 2 skipped, 2 failed\./);
 
     const search = run(['search', 'When do spring tides happen?', '--json', '--k', '3'], env);
     expect(search.code).toBe(0);
@@ -80,6 +83,7 @@ describe('command line', () => {
 
     const listed = JSON.parse(run(['docs', 'list', '--json'], env).stdout) as { id: string; name: string; status: string }[];
     expect(listed.map((doc) => [doc.name, doc.status]).sort()).toEqual([
+      ['bomb.docx', 'failed'],
       ['broken.pdf', 'failed'],
       ['tides.md', 'ready'],
     ]);

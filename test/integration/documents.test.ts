@@ -7,6 +7,7 @@ import { type Harness, send, startHost, waitFor } from '../support/hostHarness.j
 import { needsTinyModel, tinyChatModel } from '../support/models.js';
 import { needsSharedData, sharedDataDir } from '../support/sharedData.js';
 import { makeTempDir } from '../support/tempDir.js';
+import { zipBomb } from '../support/zipFixtures.js';
 
 const data = sharedDataDir();
 let harness: Harness | null = null;
@@ -105,7 +106,7 @@ describe('documents (keywords only: no embedding model)', () => {
     await harness.client.call('documents.add', { paths: [good] });
     await settle(harness);
 
-    const bad = writeDocs({ 'empty.txt': '', 'binary.txt': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3, 0, 0, 0xff, 0xfe, 0, 0]), 'fake.docx': 'not a zip at all', 'bakery.txt': bakery, 'big.txt': bakery.repeat(20_000) });
+    const bad = writeDocs({ 'empty.txt': '', 'binary.txt': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3, 0, 0, 0xff, 0xfe, 0, 0]), 'fake.docx': 'not a zip at all', 'bakery.txt': bakery, 'big.txt': bakery.repeat(20_000), 'bomb.docx': zipBomb('docx'), 'bomb.epub': zipBomb('epub') });
     await harness.client.call('settings.update', { maxFileSizeMb: 1 });
     const added = await harness.client.call('documents.add', {
       paths: [bad, path.join(data!, 'docs/pdf/encrypted'), path.join(data!, 'docs/pdf/valid/scan-bad.pdf'), path.join(data!, 'docs/pdf/malformed/poppler-395-0-fuzzed.pdf'), '/no/such/file.pdf'],
@@ -123,6 +124,8 @@ describe('documents (keywords only: no embedding model)', () => {
     expect(byName['issue6010_1.pdf']!.error?.message).toMatch(/password-protected/);
     expect(byName['scan-bad.pdf']!.error?.message).toMatch(/no text: scanned\?/);
     expect(byName['poppler-395-0-fuzzed.pdf']!.error?.message).toMatch(/poppler-395-0-fuzzed\.pdf is damaged/);
+    expect(byName['bomb.docx']!.error?.message).toMatch(/^bomb\.docx looks like a zip bomb/);
+    expect(byName['bomb.epub']!.error?.message).toMatch(/^bomb\.epub looks like a zip bomb/);
     expect(await harness.client.call('documents.search', { query: 'nautical miles', k: 5, mode: 'bm25' })).toHaveLength(1);
 
     // A failed file can be tried again; it fails the same way without touching the others.
