@@ -1,8 +1,9 @@
 import { benchIngest } from './ingest.js';
 import { benchLlm } from './llm.js';
 import { runSearchBench } from './search.js';
+import { benchVoice } from './voice.js';
 
-const benches: Record<string, (argv: string[]) => Promise<void>> = { llm: benchLlm, search: runSearchBench, ingest: benchIngest };
+const benches: Record<string, (argv: string[]) => Promise<void>> = { llm: benchLlm, search: runSearchBench, ingest: benchIngest, voice: benchVoice };
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = name ? benches[name] : undefined;

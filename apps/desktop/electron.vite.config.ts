@@ -35,7 +35,7 @@ const workspaceNames = workspacePackages.map((pkg) => pkg.name);
 const runtimeDependencies = [...new Set(workspacePackages.flatMap((pkg) => Object.keys(pkg.dependencies ?? {})))].filter(
   (name) => !workspaceNames.includes(name),
 );
-for (const native of ['better-sqlite3', 'node-llama-cpp', 'hnswlib-node']) {
+for (const native of ['better-sqlite3', 'node-llama-cpp', 'hnswlib-node', 'sherpa-onnx-node']) {
   if (!runtimeDependencies.includes(native)) runtimeDependencies.push(native);
 }
 
@@ -63,6 +63,7 @@ export default defineConfig({
           index: at('src', 'main', 'index.ts'),
           inferenceWorker: at('src', 'workers', 'inferenceWorker.ts'),
           ingestWorker: at('src', 'workers', 'ingestWorker.ts'),
+          voiceWorker: at('src', 'workers', 'voiceWorker.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
       },

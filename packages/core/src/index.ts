@@ -10,3 +10,4 @@ export * from './common/rpc/RpcServer.js';
 export * from './common/rpc/memoryTransport.js';
 export * from './common/rpc/webSocketTransport.js';
 export * from './common/embedding/vectorCodec.js';
+export * from './common/CircuitBreaker.js';

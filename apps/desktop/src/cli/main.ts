@@ -4,6 +4,8 @@ import { askCommand } from './askCommand.js';
 import { docsCommand, ingestCommand, searchCommand } from './documentsCommand.js';
 import { modelsCommand } from './modelsCommand.js';
 import { serveCommand } from './serveCommand.js';
+import { sayCommand, transcribeCommand, vadCommand } from './voiceCommands.js';
+import { voiceTurnCommand } from './voiceTurnCommand.js';
 
 const usage = `Usage: npm run assistant -- <command> [options]
 
@@ -21,6 +23,14 @@ Commands:
                                          Search your documents
   docs list [--json]                     Your documents and their state
   docs remove ID                         Remove a document and everything derived from it
+  vad FILE.wav [--threshold X] [--json]  Speech segments of a recording (--json: {segments, durationMs})
+  transcribe FILE.wav [--stt-model NAME|DIR] [--json]
+                                         Speech to text (the streaming model, or a Whisper folder)
+  say "text" --out FILE.wav [--voice NAME|DIR] [--json]
+                                         Text to speech into a WAV file (Piper if installed, else the system voice)
+  voice-turn FILE.wav --out REPLY.wav [--model NAME|PATH] [--text "..."] [--json]
+                                         A whole spoken turn (VAD, STT, LLM, TTS) with each stage's timing;
+                                         --text stands in for the transcript when no STT model is installed
 
 Environment:
   ASSISTANT_HOME         user data folder (database, models); default: the OS app-data folder
@@ -44,6 +54,11 @@ async function main(argv: string[]): Promise<number> {
       k: { type: 'string' },
       mode: { type: 'string' },
       'embedding-model': { type: 'string' },
+      threshold: { type: 'string' },
+      'stt-model': { type: 'string' },
+      out: { type: 'string' },
+      voice: { type: 'string' },
+      text: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -77,6 +92,14 @@ async function main(argv: string[]): Promise<number> {
       return docsCommand(rest, { json: values.json }, io);
     case 'models':
       return modelsCommand(rest, { json: values.json }, io);
+    case 'vad':
+      return vadCommand(rest[0], { threshold: values.threshold, json: values.json }, io);
+    case 'transcribe':
+      return transcribeCommand(rest[0], { sttModel: values['stt-model'], json: values.json }, io);
+    case 'say':
+      return sayCommand(rest.join(' ').trim(), { out: values.out, voice: values.voice, json: values.json }, io);
+    case 'voice-turn':
+      return voiceTurnCommand(rest[0], { out: values.out, model: values.model ?? null, text: values.text, json: values.json }, io);
     default:
       throw new AssistantError(ErrorCode.InvalidInput, `Unknown command "${command}".\n\n${usage}`);
   }

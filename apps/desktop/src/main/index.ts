@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AssistantHost, type LogLevel, createStderrLogger, resolveAppPaths } from '@assistant/core/node';
 import { createDocumentLibrary } from '@assistant/rag/library';
+import { createVoiceLibrary } from '@assistant/voice/library';
 import { ingestHeapLimit } from '../node/workerEntries.js';
 import { BrowserWindow, app, dialog, session } from 'electron';
 import { serveWebContents } from './ipcTransport.js';
@@ -11,6 +12,7 @@ import { installApplicationMenu } from './menu.js';
 import { registerOpenDocument } from './openDocument.js';
 import { appOrigin, guardAllWebContents, guardPermissions, guardRendererRequests } from './security.js';
 import { UtilityProcessLauncher } from './UtilityProcessLauncher.js';
+import { registerVoiceHotkey } from './voiceHotkey.js';
 import { createMainWindow, focusWindow, sendShortcut } from './window.js';
 
 // This file is out/main/index.js; its siblings are the worker entries, preload and renderer next door.
@@ -80,6 +82,8 @@ async function main(): Promise<void> {
       if (target) sendShortcut(target, 'n');
     },
   });
+  // Push-to-talk from anywhere; the OS releases the shortcut when the process exits.
+  registerVoiceHotkey({ settings: host.settings, target: () => BrowserWindow.getFocusedWindow() ?? (mainWindow.isDestroyed() ? null : mainWindow), logger });
   app.setAboutPanelOptions({ applicationName: 'Local Voice Assistant', applicationVersion: app.getVersion() });
 
   app.on('second-instance', () => {
@@ -100,12 +104,13 @@ async function startHost(): Promise<AssistantHost | null> {
   try {
     return await AssistantHost.create({
       paths,
-      launcher: new UtilityProcessLauncher({ entries: { inference: join(mainDir, 'inferenceWorker.js'), ingest: join(mainDir, 'ingestWorker.js') }, execArgv: { ingest: [ingestHeapLimit] }, logger }),
+      launcher: new UtilityProcessLauncher({ entries: { inference: join(mainDir, 'inferenceWorker.js'), ingest: join(mainDir, 'ingestWorker.js'), voice: join(mainDir, 'voiceWorker.js') }, execArgv: { ingest: [ingestHeapLimit] }, logger }),
       logger,
       manifest: manifestFile,
       version: app.getVersion(),
       preload: true,
       documents: createDocumentLibrary,
+      voice: createVoiceLibrary,
     });
   } catch (error) {
     logger.error('host failed to start', { error: String(error) });

@@ -1,5 +1,6 @@
 import { AssistantHost, ChildProcessLauncher, type LogLevel, type Logger, type Manifest, createStderrLogger, resolveAppPaths } from '@assistant/core/node';
 import { createDocumentLibrary } from '@assistant/rag/library';
+import { createVoiceLibrary } from '@assistant/voice/library';
 import { appVersion, manifestPath } from './repoPaths.js';
 import { nodeWorkerEntries } from './workerEntries.js';
 
@@ -29,5 +30,6 @@ export function createNodeHost(options: NodeHostOptions = {}): Promise<Assistant
     preload: options.preload ?? false,
     breaker: options.breaker,
     documents: createDocumentLibrary,
+    voice: createVoiceLibrary,
   });
 }

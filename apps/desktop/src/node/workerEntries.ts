@@ -17,7 +17,12 @@ export function nodeWorkerEntries(): Record<WorkerName, WorkerEntry> {
     return {
       inference: { file: path.join(here, '../workers/inferenceWorker.ts'), execArgv: ['--import', tsx] },
       ingest: { file: path.join(here, '../workers/ingestWorker.ts'), execArgv: ['--import', tsx, ingestHeapLimit] },
+      voice: { file: path.join(here, '../workers/voiceWorker.ts'), execArgv: ['--import', tsx] },
     };
   }
-  return { inference: { file: path.join(here, 'inferenceWorker.js') }, ingest: { file: path.join(here, 'ingestWorker.js'), execArgv: [ingestHeapLimit] } };
+  return {
+    inference: { file: path.join(here, 'inferenceWorker.js') },
+    ingest: { file: path.join(here, 'ingestWorker.js'), execArgv: [ingestHeapLimit] },
+    voice: { file: path.join(here, 'voiceWorker.js') },
+  };
 }

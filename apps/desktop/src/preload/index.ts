@@ -1,9 +1,9 @@
 // The sandboxed preload (built to out/preload/index.cjs: sandboxed preloads must be CommonJS and may only
 // require 'electron'). It exposes one frozen object that carries host-contract RPC messages, plus the path
-// of a dropped file and "open this document" — and nothing else: neither ipcRenderer nor the IPC event
-// object reaches the page.
+// of a dropped file, "open this document" and the push-to-talk hotkey — and nothing else: neither
+// ipcRenderer nor the IPC event object reaches the page.
 import { type IpcRendererEvent, contextBridge, ipcRenderer, webUtils } from 'electron';
-import { type AssistantBridge, type OpenDocumentResult, openDocumentChannel, rpcChannel } from '../shared/bridge.js';
+import { type AssistantBridge, type OpenDocumentResult, openDocumentChannel, pushToTalkChannel, rpcChannel } from '../shared/bridge.js';
 
 const bridge: AssistantBridge = Object.freeze({
   send(message) {
@@ -28,6 +28,14 @@ const bridge: AssistantBridge = Object.freeze({
     // Only the two fields cross; main checks them again (the page is untrusted).
     const page = typeof request.page === 'number' && Number.isInteger(request.page) ? request.page : null;
     return ipcRenderer.invoke(openDocumentChannel, { path: String(request.path), page }) as Promise<OpenDocumentResult>;
+  },
+  onPushToTalk(listener) {
+    // Only the boolean crosses, never the IPC event.
+    const wrapped = (_event: IpcRendererEvent, message: unknown) => listener({ pressed: (message as { pressed?: unknown } | null)?.pressed === true });
+    ipcRenderer.on(pushToTalkChannel, wrapped);
+    return () => {
+      ipcRenderer.removeListener(pushToTalkChannel, wrapped);
+    };
   },
 } satisfies AssistantBridge);
 

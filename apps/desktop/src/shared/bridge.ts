@@ -22,11 +22,18 @@ export interface AssistantBridge {
   pathForFile(file: File): string;
   /** Opens a cited document: PDFs at the page in a viewer window, other formats with the system's app. */
   openDocument(request: OpenDocumentRequest): Promise<OpenDocumentResult>;
+  /** The global push-to-talk hotkey (a toggle: globalShortcut has no key-up). Returns an unsubscribe function. */
+  onPushToTalk(listener: (event: PushToTalkEvent) => void): () => void;
+}
+
+export interface PushToTalkEvent {
+  pressed: boolean;
 }
 
 /** The IPC channel names, shared by preload and main. */
 export const rpcChannel = 'assistant:rpc';
 export const openDocumentChannel = 'assistant:open-document';
+export const pushToTalkChannel = 'assistant:push-to-talk';
 
 declare global {
   interface Window {

@@ -47,7 +47,7 @@ const flush = () => new Promise<void>((resolve) => queueMicrotask(resolve));
 
 function launch(env?: Record<string, string>) {
   const logger: Logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-  const launcher = new UtilityProcessLauncher({ entries: { inference: '/app/out/main/inferenceWorker.js', ingest: '/app/out/main/ingestWorker.js' }, logger });
+  const launcher = new UtilityProcessLauncher({ entries: { inference: '/app/out/main/inferenceWorker.js', ingest: '/app/out/main/ingestWorker.js', voice: '/app/out/main/voiceWorker.js' }, logger });
   const handle = launcher.launch('inference', env ? { env } : undefined);
   const child = fake.children.at(-1)!;
   return { handle, child, logger };

@@ -28,6 +28,10 @@ export const ErrorCode = {
   DocumentNoText: 'DOCUMENT_NO_TEXT',
   DocumentTooLarge: 'DOCUMENT_TOO_LARGE',
   NoEmbeddingModel: 'NO_EMBEDDING_MODEL',
+  /** A voice engine (VAD, STT, TTS, the system voice) is missing or failed; the message says which and why. */
+  VoiceEngineFailed: 'VOICE_ENGINE_FAILED',
+  /** Listening or speaking cannot run now (engine missing, failed or its breaker open); the message says why. */
+  VoiceUnavailable: 'VOICE_UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -22,6 +22,15 @@ export const settingsSchema = z.object({
   chunkSize: z.number().int().min(200).max(8000).default(1200).describe('Target passage length in characters when ingesting documents.'),
   chunkOverlap: z.number().int().min(0).max(2000).default(200).describe('Characters shared by neighbouring passages, so no sentence is cut off from its context.'),
   maxFileSizeMb: z.number().min(1).max(4096).default(200).describe('Largest file that will be ingested, in MB.'),
+
+  sttModel: z.string().min(1).nullable().default(null).describe('Speech-to-text model: a name from `models list` or a folder. Empty means the default streaming model if installed.'),
+  ttsVoice: z.string().min(1).nullable().default(null).describe('Piper voice: a name from `models list` or a folder. Empty means the default voice if installed, else the system voice.'),
+  voiceMode: z.enum(['pushToTalk', 'handsFree']).default('pushToTalk').describe('Push to talk (hold the button or hotkey) or hands-free (speech is detected).'),
+  voiceHotkey: z.string().min(1).max(60).default('CommandOrControl+Shift+Space').describe('Global push-to-talk shortcut (desktop app).'),
+  vadThreshold: z.number().min(0.05).max(0.95).default(0.5).describe('How sure the voice detector must be that it hears speech (higher ignores more noise).'),
+  silenceCutoffMs: z.number().int().min(200).max(5000).default(700).describe('Silence, in ms, that ends your turn.'),
+  bargeIn: z.enum(['auto', 'on', 'off']).default('auto').describe('Speaking while the assistant talks interrupts it. Auto: only with echo cancellation; otherwise the microphone is muted while it speaks.'),
+  speechRate: z.number().min(0.5).max(2).default(1).describe('Speed of the spoken replies (1 is normal).'),
 });
 
 export type Settings = z.output<typeof settingsSchema>;

@@ -20,3 +20,4 @@ export * from './host/ChatService.js';
 export * from './host/EmbeddingModelService.js';
 export * from './host/DocumentLibrary.js';
 export * from './inference/EmbeddingEngine.js';
+export * from './host/VoiceLibrary.js';

@@ -12,6 +12,7 @@ import { SetupPanel } from './components/SetupPanel';
 import { Sidebar } from './components/Sidebar';
 import { StatusBar } from './components/StatusBar';
 import { Transcript } from './components/Transcript';
+import { VoiceBanner } from './voice/VoiceBanner';
 
 export function App() {
   const connection = useAssistant((s) => s.connection);
@@ -40,6 +41,7 @@ export function App() {
           <StatusBar />
         </header>
         <ErrorAlert />
+        <VoiceBanner />
         <Transcript before={setupNeeded ? <SetupPanel /> : null} />
         <Composer />
       </main>

@@ -72,6 +72,7 @@ function wire(client: HostClient): Promise<void> {
   client.on('app.stateChanged', (state) => store().setAppState(state));
   client.on('conversations.changed', ({ conversationId }) => void store().onConversationChanged(conversationId));
   client.on('documents.changed', (change) => store().onDocumentChanged(change));
+  client.on('voice.changed', (state) => store().onVoiceChanged(state));
   return store().attach(client);
 }
 

@@ -13,6 +13,7 @@ import {
 import { createDocumentsSlice, type DocumentsSlice } from './documents';
 import { createModelsSlice, type ModelsSlice } from './models';
 import { newestFirst, patchMessage, placeholder, replacePlaceholders, upsertConversation } from './messageUpdates';
+import { createVoiceSlice, type VoiceSlice } from './voice/voiceSlice';
 
 export type HostClient = ContractClient<HostContract>;
 
@@ -30,7 +31,7 @@ export interface StreamingState {
   citations: Citation[];
 }
 
-export interface AssistantState extends ModelsSlice, DocumentsSlice {
+export interface AssistantState extends ModelsSlice, DocumentsSlice, VoiceSlice {
   client: HostClient | null;
   connection: ConnectionStatus;
   appState: AppState | null;
@@ -67,7 +68,7 @@ let localSeq = 0;
 /** Guards against a slow conversations.get landing after the user opened another conversation. */
 let openSeq = 0;
 
-export const useAssistant = create<AssistantState>()((set, get) => {
+export const useAssistant = create<AssistantState>()((set, get, store) => {
   /** Runs a call if connected; failures go to the alert region instead of breaking the UI. */
   async function withClient<T>(run: (client: HostClient) => Promise<T>): Promise<T | undefined> {
     const client = get().client;
@@ -118,12 +119,13 @@ export const useAssistant = create<AssistantState>()((set, get) => {
     composerFocus: 0,
     ...createModelsSlice(set, get),
     ...createDocumentsSlice(set, get),
+    ...createVoiceSlice(set, get, store.subscribe),
 
     async attach(client) {
       set({ client, connection: 'connected' });
       // After a reconnect everything may have changed while we were away: re-read it all.
       const active = get().activeConversationId;
-      await Promise.all([get().refreshState(), get().refreshConversations(), get().loadDocuments(), active ? loadMessages(active) : Promise.resolve()]);
+      await Promise.all([get().refreshState(), get().refreshConversations(), get().loadDocuments(), get().loadVoice(), active ? loadMessages(active) : Promise.resolve()]);
     },
 
     detach(status) {
@@ -201,7 +203,13 @@ export const useAssistant = create<AssistantState>()((set, get) => {
         composerFocus: s.composerFocus + 1,
       }));
 
-      const onItem = (item: ChatItem) =>
+      // Spoken when voice started the turn or replies are read aloud; it hears the text as it streams.
+      const spoken = get().startVoiceReply();
+      const onItem = (item: ChatItem) => {
+        if (item.type === 'text') spoken?.push(item.text);
+        applyItem(item);
+      };
+      const applyItem = (item: ChatItem) =>
         set((s) => {
           const live = s.streaming;
           if (!live || live.controller !== controller) return {};
@@ -233,6 +241,7 @@ export const useAssistant = create<AssistantState>()((set, get) => {
       try {
         const input = activeConversationId ? { conversationId: activeConversationId, text } : { text };
         const result = await client.stream('chat.send', input, { signal: controller.signal, onItem });
+        spoken?.end(false);
         set((s) => {
           const live = s.streaming;
           const visible = s.activeConversationId === result.message.conversationId;
@@ -250,6 +259,7 @@ export const useAssistant = create<AssistantState>()((set, get) => {
         const messageId = live?.controller === controller ? live.assistantMessageId : assistantId;
         const visible = get().activeConversationId === (live?.conversationId ?? activeConversationId);
         const cancelled = payload.code === ErrorCode.Cancelled;
+        spoken?.end(cancelled);
         set((s) => ({
           streaming: s.streaming?.controller === controller ? null : s.streaming,
           messages: patchMessage(s.messages, messageId, cancelled ? { status: 'cancelled' } : { status: 'error', error: payload, text: live?.text ?? '' }),

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { settingsPatchSchema, settingsSchema } from '../settings.js';
 import { defineContract, event, method, stream } from './defineContract.js';
 import { addDocumentsResultSchema, citationSchema, documentSchema, documentsChangedSchema, passageSchema, searchHitSchema, searchModeSchema, uploadSliceResultSchema, uploadSliceSchema } from './documentSchemas.js';
+import { listenEventSchema, pcmSchema } from './voiceContract.js';
+import { microphoneStatusSchema, voiceStateSchema } from './voiceSchemas.js';
 import { appStateSchema, catalogModelSchema, conversationSchema, installedModelSchema, messageSchema, pullProgressSchema } from './schemas.js';
 
 const id = z.string().min(1).max(100);
@@ -64,6 +66,18 @@ export const hostContract = defineContract({
   ),
   /** One passage with its surrounding text, to show where a citation points (browser mode). */
   'documents.passage': method(z.object({ chunkId: z.number().int() }).strict(), passageSchema.extend({ before: z.string(), after: z.string() })),
+
+  'voice.getState': method(empty, voiceStateSchema),
+  'voice.changed': event(voiceStateSchema),
+  /** Tries the voice engines again now (the banner's Retry) instead of waiting for the breaker's probe. */
+  'voice.retry': method(empty, voiceStateSchema),
+  /** The renderer reports the microphone (present, permission, unplugged): part of the tier. */
+  'voice.microphone': method(z.object({ status: microphoneStatusSchema, detail: z.string().max(500).optional() }).strict(), voiceStateSchema),
+  /** Live microphone audio (16 kHz 16-bit frames), in order per session: speech start, partial and final transcripts. */
+  'voice.listen': method(pcmSchema.extend({ sessionId: z.string().min(1).max(100), pcm16: z.string().max(2_000_000) }).strict(), z.object({ events: z.array(listenEventSchema) })),
+  'voice.listenEnd': method(z.object({ sessionId: z.string().min(1).max(100) }).strict(), z.object({ events: z.array(listenEventSchema) })),
+  /** Speech for one sentence of a reply, with the engine that made it (Piper, or the system voice standing in). */
+  'voice.speak': method(z.object({ text: z.string().trim().min(1).max(10_000) }).strict(), pcmSchema.extend({ engine: z.enum(['piper', 'system']) })),
 
   'settings.get': method(empty, settingsSchema),
   'settings.update': method(settingsPatchSchema, settingsSchema),

@@ -22,6 +22,8 @@ import { ChatModelService } from './ChatModelService.js';
 import { ChatService } from './ChatService.js';
 import type { DocumentLibrary, DocumentLibraryFactory, DocumentMethods } from './DocumentLibrary.js';
 import { EmbeddingModelService } from './EmbeddingModelService.js';
+import type { VoiceLibrary, VoiceLibraryFactory, VoiceMethods } from './VoiceLibrary.js';
+import type { VoiceState } from '../../common/contract/voiceSchemas.js';
 
 export interface AssistantHostOptions {
   paths: AppPaths;
@@ -39,6 +41,8 @@ export interface AssistantHostOptions {
   breaker?: { failureThreshold?: number; openMs?: number };
   /** The user's documents (packages/rag); without it, document methods answer that they are unavailable. */
   documents?: DocumentLibraryFactory;
+  /** Listening and speaking (packages/voice); without it, the app is text-only and says so. */
+  voice?: VoiceLibraryFactory;
 }
 
 /**
@@ -63,6 +67,7 @@ export class AssistantHost implements Disposable {
     readonly network: NetworkGate,
     readonly embeddings: EmbeddingModelService,
     readonly documents: DocumentLibrary | null,
+    readonly voice: VoiceLibrary | null,
   ) {
     const chat = new ChatService({
       documents,
@@ -81,6 +86,7 @@ export class AssistantHost implements Disposable {
       this.store.add(documents.onDidChangeState(() => this.publishState()));
       this.store.add(documents.onDidChangeDocument((change) => this.publish('documents.changed', change)));
     }
+    if (voice) this.store.add(voice.onDidChangeState((state) => this.publish('voice.changed', state)));
 
     this.handlers = {
       'app.getState': () => this.state,
@@ -114,6 +120,7 @@ export class AssistantHost implements Disposable {
       'models.list': async () => ({ modelsDir: models.modelsDir, installed: await models.installed(), catalog: models.catalog() }),
       'models.pull': (input, context) => this.pull(input.id, context),
       ...(documents?.handlers ?? unavailableDocuments()),
+      ...(voice?.handlers ?? unavailableVoice()),
       'settings.get': () => settings.get(),
       'settings.update': (patch) => settings.update(patch),
     };
@@ -136,7 +143,8 @@ export class AssistantHost implements Disposable {
     const documents = options.documents
       ? await options.documents({ db, paths: options.paths, settings, embeddings, launcher: options.launcher, logger: options.logger, now: options.now, breaker: options.breaker })
       : null;
-    const host = new AssistantHost(options, db, models, settings, conversations, supervisor, chatModel, network, embeddings, documents);
+    const voice = options.voice ? await options.voice({ paths: options.paths, settings, models, launcher: options.launcher, logger: options.logger, now: options.now, breaker: options.breaker }) : null;
+    const host = new AssistantHost(options, db, models, settings, conversations, supervisor, chatModel, network, embeddings, documents, voice);
     if (options.preload && chatModel.state.status === 'idle') void chatModel.ensureLoaded().catch(() => {});
     options.logger.info('host started', { home: options.paths.home, modelsDir: options.paths.modelsDir, database: path.basename(options.paths.database) });
     return host;
@@ -204,6 +212,7 @@ export class AssistantHost implements Disposable {
     for (const connection of this.connections) connection.dispose();
     this.connections.clear();
     await this.documents?.dispose();
+    await this.voice?.dispose();
     await this.supervisor.stop();
     this.store.dispose();
     this.db.close();
@@ -217,6 +226,21 @@ export class AssistantHost implements Disposable {
   private publish: RpcServer<HostContract>['publish'] = (name, payload) => {
     for (const connection of this.connections) connection.publish(name, payload);
   };
+}
+
+function unavailableVoice(): Pick<ContractHandlers<HostContract>, VoiceMethods> {
+  const state: VoiceState = {
+    tier: 'TEXT_ONLY',
+    message: 'Voice is not available in this build: type your messages.',
+    listen: { available: false, engine: null, reason: 'voice is not part of this build' },
+    speak: { available: false, engine: null, reason: 'voice is not part of this build' },
+    microphone: 'unknown',
+    worker: { ...unavailableWorker, name: 'voice' },
+  };
+  const fail = (): never => {
+    throw new AssistantError(ErrorCode.WorkerUnavailable, 'Voice is not available in this build.');
+  };
+  return { 'voice.getState': () => state, 'voice.retry': () => state, 'voice.microphone': () => state, 'voice.listen': fail, 'voice.listenEnd': fail, 'voice.speak': fail };
 }
 
 const unavailableWorker = { name: 'ingest', status: 'unavailable', breaker: 'closed', restarts: 0, consecutiveFailures: 0, lastError: null, retryAt: null } as const;

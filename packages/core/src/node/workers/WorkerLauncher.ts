@@ -1,7 +1,7 @@
 import type { Disposable } from '../../common/disposable.js';
 import type { RpcTransport } from '../../common/rpc/protocol.js';
 
-export type WorkerName = 'inference' | 'ingest';
+export type WorkerName = 'inference' | 'ingest' | 'voice';
 
 export interface WorkerExit {
   code: number | null;

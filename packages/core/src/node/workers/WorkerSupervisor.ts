@@ -102,6 +102,17 @@ export class WorkerSupervisor<C extends WorkerContract> implements Disposable {
     await this.client().catch(() => {});
   }
 
+  /**
+   * Ends a worker that stopped answering (stuck in native code ignores cancel messages). It counts as a
+   * crash: the breaker records it and the worker is restarted while the circuit is closed.
+   */
+  kill(reason: string): void {
+    const incarnation = this.current;
+    if (!incarnation) return;
+    this.options.logger.warn('killing an unresponsive worker', { worker: this.options.name, pid: incarnation.handle.pid, reason });
+    incarnation.handle.kill(true);
+  }
+
   /** Stops the worker on purpose (no restart, no failure recorded). */
   async stop(): Promise<void> {
     const incarnation = this.current;

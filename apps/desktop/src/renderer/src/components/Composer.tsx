@@ -1,5 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useAssistant } from '../store';
+import { PushToTalkButton } from '../voice/PushToTalkButton';
+import { VoiceControls } from '../voice/VoiceControls';
+import { VoiceTranscript } from '../voice/VoiceTranscript';
 
 /** The message box: Enter sends, Shift+Enter adds a line, Escape stops a streaming reply. */
 export function Composer() {
@@ -48,6 +51,7 @@ export function Composer() {
 
   return (
     <form className="composer" onSubmit={onSubmit}>
+      <VoiceTranscript />
       <div className="composer-box">
         <textarea
           ref={textarea}
@@ -60,6 +64,7 @@ export function Composer() {
           onKeyDown={onKeyDown}
           autoFocus
         />
+        <PushToTalkButton />
         {streaming ? (
           <button type="button" className="button button-stop" onClick={() => {
               stop();
@@ -74,9 +79,12 @@ export function Composer() {
           Send
         </button>
       </div>
-      <p className="composer-hint" aria-hidden="true">
-        Enter to send · Shift+Enter for a new line{streaming ? ' · Esc to stop' : ''}
-      </p>
+      <div className="composer-footer">
+        <VoiceControls />
+        <p className="composer-hint" aria-hidden="true">
+          Enter to send · Shift+Enter for a new line{streaming ? ' · Esc to stop' : ''}
+        </p>
+      </div>
     </form>
   );
 }

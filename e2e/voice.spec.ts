@@ -1,0 +1,144 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Page, expect, test } from '@playwright/test';
+import config, { chromiumPath } from '../playwright.config.js';
+import { type ServedApp, serveApp } from './support/serveApp.js';
+
+/**
+ * Voice in the browser (serve mode, a real host and voice worker), with Chromium's fake microphone
+ * playing a recording of real speech. On the test machine there is a VAD model but no speech-to-text
+ * model and no Piper voice, so the tier is TTS_ONLY: speech is detected but not transcribed, and replies
+ * are spoken by the system voice (espeak-ng).
+ */
+
+const modelsDir = process.env.ASSISTANT_MODELS_DIR;
+// The shared test data sits next to the shared models folder.
+const dataDir = modelsDir ? path.join(path.dirname(modelsDir), 'data') : '';
+const wav = dataDir ? path.join(dataDir, 'speech', 'generated-espeak', 'vad_two_utterances_espeak.wav') : '';
+const hasWav = wav !== '' && fs.existsSync(wav);
+const vadModel = modelsDir ? path.join(modelsDir, 'silero-vad', 'silero_vad.onnx') : '';
+const hasVad = vadModel !== '' && fs.existsSync(vadModel);
+const tinyModel = modelsDir ? path.join(modelsDir, 'stories260k', 'stories260K.gguf') : '';
+const hasTinyModel = tinyModel !== '' && fs.existsSync(tinyModel);
+const hasEspeak = spawnSync('espeak-ng', ['--version']).status === 0;
+
+const projectArgs = config.projects?.find((project) => project.name === 'chromium')?.use?.launchOptions?.args ?? [];
+const timeout = 60_000;
+
+// Launch options are per worker: the fake microphone plays the recording for every test here, and the
+// denied-microphone test launches its own browser without the fake consent UI.
+test.use({
+  launchOptions: {
+    executablePath: chromiumPath,
+    args: [...projectArgs, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', ...(hasWav ? [`--use-file-for-fake-audio-capture=${wav}`] : []), '--autoplay-policy=no-user-gesture-required'],
+  },
+});
+
+function banner(page: Page) {
+  return page.locator('.voice-banner');
+}
+
+test.describe('voice with a microphone playing real speech', () => {
+  test.skip(!modelsDir, 'needs ASSISTANT_MODELS_DIR (the shared data folder is found next to it)');
+  test.skip(!hasWav, `needs speech/generated-espeak/vad_two_utterances_espeak.wav in ${dataDir || '<ASSISTANT_MODELS_DIR>/../data'}`);
+  test.skip(!hasVad, 'needs silero-vad/silero_vad.onnx in ASSISTANT_MODELS_DIR');
+  test.skip(!hasTinyModel, 'needs stories260k/stories260K.gguf in ASSISTANT_MODELS_DIR');
+  test.skip(!hasEspeak, 'needs espeak-ng installed (the system voice on Linux)');
+
+  let app: ServedApp;
+  test.beforeEach(async () => {
+    app = await serveApp({ modelsDir });
+  });
+  test.afterEach(async () => {
+    await app?.stop();
+  });
+
+  test('hands-free detects speech; a typed message gets a reply spoken by the system voice', async ({ page }) => {
+    test.setTimeout(3 * timeout);
+    await page.goto(app.url);
+    await expect(banner(page)).toHaveAttribute('data-tier', 'TTS_ONLY', { timeout });
+    await expect(banner(page)).toContainText(/Type your message; replies are still spoken \(.+\)/);
+    await expect(banner(page).getByRole('button', { name: 'Retry' })).toBeVisible();
+
+    // Keyboard only: the switch is a checkbox.
+    const handsFree = page.getByRole('checkbox', { name: 'Hands-free' });
+    await handsFree.focus();
+    await page.keyboard.press('Space');
+    await expect(handsFree).toBeChecked();
+    await expect(page.getByRole('button', { name: 'Push to talk' })).toHaveCount(0);
+    const transcript = page.locator('.voice-transcript');
+    await expect(transcript).toContainText(/Listening…|Speech detected/, { timeout });
+    await expect(transcript).toContainText('Speech detected — no speech-to-text model is installed', { timeout });
+    await expect(banner(page)).toHaveAttribute('data-tier', 'TTS_ONLY');
+
+    // Back to push-to-talk, so the looping recording cannot talk over (barge in on) the reply.
+    await handsFree.uncheck();
+    await expect(page.getByRole('button', { name: 'Push to talk' })).toHaveAttribute('aria-pressed', 'false');
+
+    await expect(page.getByRole('checkbox', { name: 'Read replies aloud' })).toBeChecked();
+    await page.getByRole('textbox', { name: 'Message' }).fill('Once upon a time');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(transcript.getByText('Speaking (system voice)')).toBeVisible({ timeout });
+    await expect(transcript.getByRole('button', { name: 'Stop speaking' })).toBeVisible();
+    await page.screenshot({ path: test.info().outputPath('voice-speaking.png') });
+    await expect.poll(async () => Number(await transcript.getAttribute('data-spoken-sentences')), { timeout }).toBeGreaterThan(0);
+  });
+
+  test('barge-in: speech while the assistant talks stops the voice and the reply', async ({ page }) => {
+    test.setTimeout(3 * timeout);
+    // 'on' regardless of echo cancellation: the recording loops, so its next utterance interrupts.
+    await app.client.call('settings.update', { bargeIn: 'on', voiceMode: 'handsFree' });
+    await page.goto(app.url);
+    await expect(page.getByRole('checkbox', { name: 'Hands-free' })).toBeChecked({ timeout });
+    const transcript = page.locator('.voice-transcript');
+    await expect(transcript).toContainText('Speech detected', { timeout });
+    await page.getByRole('textbox', { name: 'Message' }).fill('Once upon a time');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(transcript.getByText('Speaking (system voice)')).toBeVisible({ timeout });
+    await expect(transcript.getByText('Speaking (system voice)')).toHaveCount(0, { timeout });
+    const reply = page.getByRole('log').locator('.message-assistant').last();
+    await expect(reply).toContainText('Stopped', { timeout });
+  });
+
+  test('push-to-talk held with the keyboard listens, then releases the turn', async ({ page }) => {
+    await page.goto(app.url);
+    await expect(banner(page)).toHaveAttribute('data-tier', 'TTS_ONLY', { timeout });
+    const button = page.getByRole('button', { name: 'Push to talk' });
+    await button.focus();
+    await page.keyboard.down('Space');
+    await expect(button).toHaveAttribute('aria-pressed', 'true', { timeout });
+    await expect(page.locator('.voice-transcript')).toContainText(/Listening…|Speech detected/);
+    // ~4 s of the recording: its first utterance.
+    await page.waitForTimeout(4_000);
+    await page.keyboard.up('Space');
+    await expect(button).toHaveAttribute('aria-pressed', 'false');
+    await expect(page.locator('.voice-error')).toHaveCount(0);
+  });
+});
+
+test.describe('voice without microphone permission', () => {
+  test.skip(!modelsDir, 'needs ASSISTANT_MODELS_DIR (the voice models are found there)');
+  test.skip(!hasVad, 'needs silero-vad/silero_vad.onnx in ASSISTANT_MODELS_DIR');
+
+  let app: ServedApp;
+  test.beforeEach(async () => {
+    app = await serveApp({ modelsDir });
+  });
+  test.afterEach(async () => {
+    await app?.stop();
+  });
+
+  test('a denied microphone lands in the tier that says so', async ({ playwright }) => {
+    // A fake device but no fake consent UI: headless Chromium answers the permission prompt with a denial.
+    const browser = await playwright.chromium.launch({ executablePath: chromiumPath, args: [...projectArgs, '--use-fake-device-for-media-stream'] });
+    const page = await browser.newPage();
+    await page.goto(app.url);
+    await expect(banner(page)).toBeVisible({ timeout });
+    await page.getByRole('checkbox', { name: 'Hands-free' }).check();
+    await expect(banner(page)).toContainText('microphone access was denied', { timeout });
+    await expect(banner(page)).toHaveAttribute('data-tier', /TTS_ONLY|TEXT_ONLY/);
+    await expect(page.locator('.voice-transcript')).not.toContainText('Listening…');
+    await browser.close();
+  });
+});
