@@ -69,8 +69,8 @@ export async function benchVoice(argv: string[]): Promise<void> {
   host.connect(hostSide);
   const client = createRpcClient(hostContract, clientSide);
   await client.call('settings.update', { temperature: 0, maxTokens, threads, contextSize, systemPrompt });
-  const state = await client.call('voice.getState', {});
   await runVoiceTurn(client, turns[0]!.audio, { text: turns[0]!.transcript }); // warm-up: workers started, models loaded
+  const state = await client.call('voice.getState', {});
 
   const rows: Record<string, string | number>[] = [];
   const added: number[] = [];

@@ -21,7 +21,7 @@ test.describe('chat in the browser', () => {
   test('sends a message and streams the reply token by token', async ({ page }) => {
     await app.client.call('settings.update', { maxTokens: 800 });
     await page.goto(app.url);
-    await expect(page.getByRole('status')).toContainText(/ready/i);
+    await expect(page.getByRole('status').first()).toContainText(/ready/i);
     const message = page.getByRole('textbox', { name: 'Message' });
     await message.fill('Once upon a time there was a cat');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -31,9 +31,9 @@ test.describe('chat in the browser', () => {
     const reply = log.locator('.message-assistant .message-text').last();
     await expect(reply).not.toBeEmpty({ timeout: 30_000 });
     // Still streaming when the first text shows: the reply grows after that, and Stop is offered.
-    await expect(page.getByRole('button', { name: 'Stop' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Stop', exact: true })).toBeVisible();
     const early = (await reply.textContent())?.length ?? 0;
-    await expect(page.getByRole('button', { name: 'Stop' })).toHaveCount(0, { timeout: 30_000 });
+    await expect(page.getByRole('button', { name: 'Stop', exact: true })).toHaveCount(0, { timeout: 30_000 });
     const final = (await reply.textContent())?.length ?? 0;
     expect(final).toBeGreaterThan(early);
     // The token left the address bar (it lives in session storage for reloads).
@@ -47,9 +47,9 @@ test.describe('chat in the browser', () => {
     await page.keyboard.press('Enter');
     const reply = page.getByRole('log').locator('.message-assistant').last();
     await expect(reply.locator('.message-text')).not.toBeEmpty();
-    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await expect(reply.getByText('Stopped')).toBeVisible();
-    await expect(page.getByRole('button', { name: 'Stop' })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Stop', exact: true })).toHaveCount(0);
     const kept = await reply.locator('.message-text').textContent();
     expect(kept?.length).toBeGreaterThan(0);
   });
@@ -59,7 +59,7 @@ test.describe('chat in the browser', () => {
     await page.goto(app.url);
     await page.getByRole('textbox', { name: 'Message' }).fill('Remember the red balloon');
     await page.getByRole('button', { name: 'Send' }).click();
-    await expect(page.getByRole('button', { name: 'Stop' })).toHaveCount(0, { timeout: 30_000 });
+    await expect(page.getByRole('button', { name: 'Stop', exact: true })).toHaveCount(0, { timeout: 30_000 });
     const replyText = await page.getByRole('log').locator('.message-assistant .message-text').last().textContent();
 
     await page.reload();
@@ -77,7 +77,7 @@ test.describe('chat in the browser', () => {
     await message.focus();
     await page.keyboard.type('Keyboard only');
     await page.keyboard.press('Enter');
-    await expect(page.getByRole('button', { name: 'Stop' })).toHaveCount(0, { timeout: 30_000 });
+    await expect(page.getByRole('button', { name: 'Stop', exact: true })).toHaveCount(0, { timeout: 30_000 });
     await page.getByRole('button', { name: 'Rename "Keyboard only"' }).focus();
     await page.keyboard.press('Enter');
     const title = page.getByRole('textbox', { name: 'New title for "Keyboard only"' });

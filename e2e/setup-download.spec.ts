@@ -78,7 +78,7 @@ test.describe('downloading a model from the setup screen', () => {
     await page.getByRole('button', { name: 'Send' }).click();
     const reply = page.getByRole('log').locator('.message-assistant').last();
     await expect(reply.locator('.message-text')).not.toBeEmpty({ timeout: 30_000 });
-    await expect(page.getByRole('button', { name: 'Stop' })).toHaveCount(0, { timeout: 30_000 });
+    await expect(page.getByRole('button', { name: 'Stop', exact: true })).toHaveCount(0, { timeout: 30_000 });
     await expect(reply.locator('.message-error')).toHaveCount(0);
   });
 

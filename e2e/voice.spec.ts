@@ -97,8 +97,14 @@ test.describe('voice with a microphone playing real speech', () => {
     await page.getByRole('button', { name: 'Send' }).click();
     await expect(transcript.getByText('Speaking (system voice)')).toBeVisible({ timeout });
     await expect(transcript.getByText('Speaking (system voice)')).toHaveCount(0, { timeout });
-    const reply = page.getByRole('log').locator('.message-assistant').last();
-    await expect(reply).toContainText('Stopped', { timeout });
+    // The tiny model usually finishes writing before the interruption (else the reply shows "Stopped"):
+    // what matters is that the voice fell silent long before the reply's last sentence.
+    await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+    const replyText = (await page.getByRole('log').locator('.message-assistant').last().textContent()) ?? '';
+    const sentences = replyText.split(/[.!?]+\s/).length;
+    const spoken = Number(await transcript.getAttribute('data-spoken-sentences'));
+    expect(sentences).toBeGreaterThan(4);
+    expect(spoken).toBeLessThan(sentences - 2);
   });
 
   test('push-to-talk held with the keyboard listens, then releases the turn', async ({ page }) => {

@@ -1,23 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { needsTinyModel, tinyChatModel } from '../support/models.js';
+import { runCli } from '../support/runCli.js';
 import { makeTempDir } from '../support/tempDir.js';
 import { zipBomb } from '../support/zipFixtures.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(root, 'apps/desktop/src/cli/main.ts');
 
-function run(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, ASSISTANT_HOME: makeTempDir('cli-home-'), ...env },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const run = runCli;
 
 describe('command line', () => {
   it.skipIf(!tinyChatModel)(`ask --json streams start, text and done events (${needsTinyModel})`, () => {

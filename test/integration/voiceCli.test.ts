@@ -1,27 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { audioLevels, decodeWav } from '@assistant/voice';
+import { audioLevels, decodeWav, encodeWav, resample } from '@assistant/voice';
 import { defaultVoiceModels } from '@assistant/voice/node';
 import { describe, expect, it } from 'vitest';
 import { modelFile } from '../support/models.js';
 import { needsSharedData, sharedDataDir } from '../support/sharedData.js';
+import { repoRoot, runCli } from '../support/runCli.js';
 import { makeTempDir } from '../support/tempDir.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(root, 'apps/desktop/src/cli/main.ts');
 const sileroVad = modelFile(defaultVoiceModels.vad);
 const speechDir = sharedDataDir() ? path.join(sharedDataDir()!, 'speech') : null;
 
-function run(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, ASSISTANT_HOME: makeTempDir('cli-home-'), ...env },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const run = runCli;
 
 describe('voice commands', () => {
   it.skipIf(!sileroVad || !speechDir)(`vad --json prints the two utterances of the two-utterance clip (needs ${defaultVoiceModels.vad} and ${needsSharedData})`, () => {
@@ -32,6 +22,27 @@ describe('voice commands', () => {
     expect(result.segments).toHaveLength(2);
     expect(result.durationMs).toBeCloseTo(10227.6, 0);
     expect(result.segments[0]!.endMs).toBeLessThan(result.segments[1]!.startMs);
+  });
+
+  it.skipIf(!sileroVad || !speechDir)(`vad takes a 10-minute stereo 44.1 kHz recording in its stride (needs ${defaultVoiceModels.vad} and ${needsSharedData})`, () => {
+    // The fox clip 40 times with 14 s of silence between: 10 minutes, resampled and mixed down on the way in.
+    const fox = decodeWav(fs.readFileSync(path.join(speechDir!, 'generated-espeak/quick_brown_fox_espeak.wav')));
+    const rate = 44_100;
+    const clip = resample(fox.samples, fox.sampleRate, rate);
+    const gap = 14 * rate;
+    const repeats = 40;
+    const mono = new Float32Array(repeats * (clip.length + gap));
+    for (let i = 0; i < repeats; i++) mono.set(clip, i * (clip.length + gap) + gap / 2);
+    const stereo = new Float32Array(mono.length * 2);
+    for (let i = 0; i < mono.length; i++) stereo[2 * i] = stereo[2 * i + 1] = mono[i]!;
+    const file = path.join(makeTempDir('cli-long-'), 'ten-minutes.wav');
+    fs.writeFileSync(file, encodeWav(stereo, rate, 2));
+    const { code, stdout, stderr } = run(['vad', file, '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { segments: unknown[]; durationMs: number };
+    expect(result.durationMs / 60_000).toBeGreaterThan(9.5);
+    expect(result.segments).toHaveLength(repeats);
   });
 
   it('vad on a corrupt WAV exits non-zero naming the file', () => {
@@ -56,7 +67,7 @@ describe('voice commands', () => {
 
   it('transcribe without the speech-to-text model names the folder it looked for', () => {
     const modelsDir = makeTempDir('cli-models-');
-    const { code, stderr } = run(['transcribe', path.join(root, 'package.json')], { ASSISTANT_MODELS_DIR: modelsDir });
+    const { code, stderr } = run(['transcribe', path.join(repoRoot, 'package.json')], { ASSISTANT_MODELS_DIR: modelsDir });
     expect(code).not.toBe(0);
     expect(stderr).toMatch(/package\.json is not a readable WAV file/);
     const wav = path.join(makeTempDir('cli-wav-'), 'silence.wav');

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, startHost, waitFor } from '../support/hostHarness.js';
 import { modelFile, tinyChatModel } from '../support/models.js';
 import { sharedDataDir } from '../support/sharedData.js';
+import { runCli } from '../support/runCli.js';
 import { makeTempDir } from '../support/tempDir.js';
 
 const vadModel = modelFile('silero-vad/silero_vad.onnx');
@@ -95,18 +96,15 @@ describe.skipIf(!ready)(`voice through the host with this machine's models (${ne
   });
 
   it('voice-turn runs a whole turn from a recording, and says what is missing without an STT model', () => {
-    const root = path.resolve(import.meta.dirname, '../..');
     const out = path.join(makeTempDir('voice-turn-'), 'reply.wav');
-    const env = { ...process.env, ASSISTANT_HOME: makeTempDir('voice-turn-home-'), ASSISTANT_LOG_LEVEL: 'error' };
-    const run = (extra: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'apps/desktop/src/cli/main.ts'), 'voice-turn', clip!, '--out', out, '--model', tinyChatModel!, ...extra], { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
+    const run = (extra: string[]) => runCli(['voice-turn', clip!, '--out', out, '--model', tinyChatModel!, ...extra], { ASSISTANT_LOG_LEVEL: 'error' }, 120_000);
 
     const missing = run([]);
-    expect(missing.status).toBe(1);
+    expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/Speech was detected but not transcribed: no speech-to-text model is installed\. Pass --text/);
 
     const turn = run(['--text', 'Tell me about the fox.', '--json']);
-    expect(turn.status, turn.stderr).toBe(0);
+    expect(turn.code, turn.stderr).toBe(0);
     const printed = JSON.parse(turn.stdout) as { heard: boolean; engine: string; segments: unknown[]; timings: Record<string, number | null> };
     expect(printed).toMatchObject({ heard: false, engine: 'system' });
     expect(printed.segments).toHaveLength(1);

@@ -21,6 +21,8 @@ export type MicrophoneStatus = z.output<typeof microphoneStatusSchema>;
 
 export const voiceStateSchema = z.object({
   tier: voiceTierSchema,
+  /** The engines are being set up for the first time: the tier is not known yet. */
+  starting: z.boolean(),
   /** The banner's sentence (tier and reason) in every tier but FULL; null in FULL. */
   message: z.string().nullable(),
   listen: voiceCapabilitySchema,

@@ -231,6 +231,7 @@ export class AssistantHost implements Disposable {
 function unavailableVoice(): Pick<ContractHandlers<HostContract>, VoiceMethods> {
   const state: VoiceState = {
     tier: 'TEXT_ONLY',
+    starting: false,
     message: 'Voice is not available in this build: type your messages.',
     listen: { available: false, engine: null, reason: 'voice is not part of this build' },
     speak: { available: false, engine: null, reason: 'voice is not part of this build' },

@@ -95,8 +95,8 @@ function sampleReader(view: DataView, format: number, bits: number): (at: number
   }
 }
 
-/** Encodes mono float samples as a 16-bit PCM WAV file (clipped, never wrapped). */
-export function encodeWav(samples: Float32Array, sampleRate: number): Uint8Array {
+/** Encodes float samples (interleaved when `channels` > 1) as a 16-bit PCM WAV file (clipped, never wrapped). */
+export function encodeWav(samples: Float32Array, sampleRate: number, channels = 1): Uint8Array {
   const ints = floatToInt16(samples);
   const bytes = new Uint8Array(44 + ints.length * 2);
   const view = new DataView(bytes.buffer);
@@ -109,10 +109,10 @@ export function encodeWav(samples: Float32Array, sampleRate: number): Uint8Array
   writeTag(12, 'fmt ');
   view.setUint32(16, 16, true);
   view.setUint16(20, PCM, true);
-  view.setUint16(22, 1, true);
+  view.setUint16(22, channels, true);
   view.setUint32(24, Math.round(sampleRate), true);
-  view.setUint32(28, Math.round(sampleRate) * 2, true);
-  view.setUint16(32, 2, true);
+  view.setUint32(28, Math.round(sampleRate) * 2 * channels, true);
+  view.setUint16(32, 2 * channels, true);
   view.setUint16(34, 16, true);
   writeTag(36, 'data');
   view.setUint32(40, ints.length * 2, true);

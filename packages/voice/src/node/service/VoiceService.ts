@@ -103,10 +103,10 @@ export class VoiceService implements VoiceLibrary {
     const speak = this.speakHealth.snapshot;
     const worker = this.supervisor.state;
     if (!this.firstLoadDone) {
-      return { tier: 'TEXT_ONLY', message: 'Starting voice…', listen, speak, microphone: this.microphone, worker };
+      return { tier: 'TEXT_ONLY', starting: true, message: 'Starting voice…', listen, speak, microphone: this.microphone, worker };
     }
     const { tier, message } = computeVoiceTier(listen, speak, this.microphone);
-    return { tier, message, listen, speak, microphone: this.microphone, worker };
+    return { tier, starting: false, message, listen, speak, microphone: this.microphone, worker };
   }
 
   /** The voice worker's process id while it runs (tests kill it to prove a crash loses nothing). */

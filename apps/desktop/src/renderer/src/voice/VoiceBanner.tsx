@@ -11,11 +11,13 @@ export function VoiceBanner() {
   return (
     <div className="voice-banner-region" role="status" aria-live="polite">
       {state && state.tier !== 'FULL' && (
-        <div className={`voice-banner voice-banner-${state.tier.toLowerCase().replace('_', '-')}`} data-tier={state.tier}>
+        <div className={`voice-banner voice-banner-${state.starting ? 'starting' : state.tier.toLowerCase().replace('_', '-')}`} data-tier={state.starting ? 'STARTING' : state.tier}>
           <p>{state.message ?? 'Voice is limited right now.'}</p>
-          <button type="button" className="button button-small" onClick={() => void retry()}>
-            Retry
-          </button>
+          {!state.starting && (
+            <button type="button" className="button button-small" onClick={() => void retry()}>
+              Retry
+            </button>
+          )}
         </div>
       )}
     </div>
