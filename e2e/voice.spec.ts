@@ -123,6 +123,47 @@ test.describe('voice with a microphone playing real speech', () => {
   });
 });
 
+test.describe('a microphone unplugged mid-turn', () => {
+  test.skip(!modelsDir || !hasWav || !hasVad || !hasTinyModel || !hasEspeak, 'needs the shared speech data, silero-vad, stories260K and espeak-ng (see above)');
+
+  let app: ServedApp;
+  test.beforeEach(async () => {
+    app = await serveApp({ modelsDir });
+  });
+  test.afterEach(async () => {
+    await app?.stop();
+  });
+
+  test('says the microphone was disconnected, keeps the tier that still works, and the chat goes on', async ({ page }) => {
+    // Keep a handle on every microphone track the page opens, to "unplug" it: Chromium fires 'ended'.
+    await page.addInitScript(() => {
+      const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      const tracks: MediaStreamTrack[] = [];
+      (window as unknown as { __micTracks: MediaStreamTrack[] }).__micTracks = tracks;
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        const stream = await original(constraints);
+        tracks.push(...stream.getAudioTracks());
+        return stream;
+      };
+    });
+    await page.goto(app.url);
+    await expect(banner(page)).toHaveAttribute('data-tier', 'TTS_ONLY', { timeout });
+    await page.getByRole('checkbox', { name: 'Hands-free' }).check();
+    const transcript = page.locator('.voice-transcript');
+    await expect(transcript).toContainText(/Listening…|Speech detected/, { timeout });
+    await page.evaluate(() => {
+      for (const track of (window as unknown as { __micTracks: MediaStreamTrack[] }).__micTracks) track.dispatchEvent(new Event('ended'));
+    });
+    await expect(banner(page)).toContainText('the microphone was disconnected', { timeout });
+    await expect(banner(page)).toHaveAttribute('data-tier', 'TTS_ONLY');
+    // Typing still works and the reply is still spoken.
+    await page.getByRole('textbox', { name: 'Message' }).fill('Once upon a time');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(page.getByRole('log').locator('.message-assistant .message-text').last()).not.toBeEmpty({ timeout });
+    await expect.poll(async () => Number(await transcript.getAttribute('data-spoken-sentences')), { timeout }).toBeGreaterThan(0);
+  });
+});
+
 test.describe('voice without microphone permission', () => {
   test.skip(!modelsDir, 'needs ASSISTANT_MODELS_DIR (the voice models are found there)');
   test.skip(!hasVad, 'needs silero-vad/silero_vad.onnx in ASSISTANT_MODELS_DIR');

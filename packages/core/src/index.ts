@@ -3,6 +3,7 @@
 export * from './common/errors.js';
 export * from './common/disposable.js';
 export * from './common/settings.js';
+export * from './common/describeSetting.js';
 export * from './common/contract/index.js';
 export * from './common/rpc/protocol.js';
 export * from './common/rpc/RpcClient.js';

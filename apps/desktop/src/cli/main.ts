@@ -1,16 +1,21 @@
 import { parseArgs } from 'node:util';
 import { AssistantError, ErrorCode, toErrorPayload } from '@assistant/core';
 import { askCommand } from './askCommand.js';
+import { auditCommand } from './auditCommand.js';
 import { docsCommand, ingestCommand, searchCommand } from './documentsCommand.js';
 import { modelsCommand } from './modelsCommand.js';
+import { secretsCommand } from './secretsCommand.js';
 import { serveCommand } from './serveCommand.js';
+import { settingsCommand } from './settingsCommand.js';
 import { sayCommand, transcribeCommand, vadCommand } from './voiceCommands.js';
 import { voiceTurnCommand } from './voiceTurnCommand.js';
 
 const usage = `Usage: npm run assistant -- <command> [options]
 
 Commands:
-  serve [--port N] [--model NAME|PATH]   Serve the app to your browser on 127.0.0.1 (prints a URL with an access token)
+  serve [--port N] [--model NAME|PATH] [--api]
+                                         Serve the app to your browser on 127.0.0.1 (prints a URL with an access token);
+                                         --api also serves the OpenAI-compatible API for this run (key: localApiKey)
   ask "question" [--model NAME|PATH] [--conversation ID] [--json]
                                          Ask once and stream the answer to stdout (--json: one JSON event per line)
   models list [--json]                   Installed models and the default catalog
@@ -23,6 +28,18 @@ Commands:
                                          Search your documents
   docs list [--json]                     Your documents and their state
   docs remove ID                         Remove a document and everything derived from it
+  audit list [--kind K] [--since ISO] [--limit N] [--json]
+                                         The audit log, newest last (--kind repeatable or comma-separated)
+  audit verify [--json]                  Check the audit log's hash chain (exit 1 names the first bad row)
+  audit export FILE                      Write the whole audit log as JSON lines
+  settings get [KEY] [--json]            Your settings (or one of them)
+  settings set KEY VALUE                 Change a setting (numbers, true/false, null); refused with the reason
+  settings export FILE                   Write all settings to a JSON file
+  settings import FILE                   Apply a settings JSON file; invalid fields are refused and named
+  secrets set NAME                       Save a secret (an API key) in the system keychain; the value is read from
+                                         stdin (typed with echo off, or piped), never from an argument
+  secrets delete NAME                    Delete a secret
+  secrets list [--json]                  The names of the secrets set (never their values) and where they live
   vad FILE.wav [--threshold X] [--json]  Speech segments of a recording (--json: {segments, durationMs})
   transcribe FILE.wav [--stt-model NAME|DIR] [--json]
                                          Speech to text (the streaming model, or a Whisper folder)
@@ -48,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
     strict: true,
     options: {
       port: { type: 'string' },
+      api: { type: 'boolean', default: false },
       model: { type: 'string' },
       conversation: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -59,6 +77,9 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       voice: { type: 'string' },
       text: { type: 'string' },
+      kind: { type: 'string', multiple: true },
+      since: { type: 'string' },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -72,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const port = values.port === undefined ? 0 : Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AssistantError(ErrorCode.InvalidInput, `--port must be a number from 0 to 65535, not "${values.port}".`);
-      return serveCommand({ port, model: values.model ?? null }, io);
+      return serveCommand({ port, model: values.model ?? null, api: values.api }, io);
     }
     case 'ask': {
       const question = rest.join(' ').trim();
@@ -92,6 +113,12 @@ async function main(argv: string[]): Promise<number> {
       return docsCommand(rest, { json: values.json }, io);
     case 'models':
       return modelsCommand(rest, { json: values.json }, io);
+    case 'audit':
+      return auditCommand(rest, { json: values.json, kind: values.kind, since: values.since, limit: values.limit }, io);
+    case 'settings':
+      return settingsCommand(rest, { json: values.json }, io);
+    case 'secrets':
+      return secretsCommand(rest, { json: values.json }, io);
     case 'vad':
       return vadCommand(rest[0], { threshold: values.threshold, json: values.json }, io);
     case 'transcribe':

@@ -2,7 +2,7 @@
 // AssistantHost of @assistant/core, which does the work. Built to apps/desktop/out/main/index.js (ESM).
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { AssistantHost, type LogLevel, createStderrLogger, resolveAppPaths } from '@assistant/core/node';
+import { AssistantHost, type LogLevel, createSecretStore, createStderrLogger, resolveAppPaths } from '@assistant/core/node';
 import { createDocumentLibrary } from '@assistant/rag/library';
 import { createVoiceLibrary } from '@assistant/voice/library';
 import { ingestHeapLimit } from '../node/workerEntries.js';
@@ -10,6 +10,7 @@ import { BrowserWindow, app, dialog, session } from 'electron';
 import { serveWebContents } from './ipcTransport.js';
 import { installApplicationMenu } from './menu.js';
 import { registerOpenDocument } from './openDocument.js';
+import { safeStorageFallback } from './SafeStorageSecretStore.js';
 import { appOrigin, guardAllWebContents, guardPermissions, guardRendererRequests } from './security.js';
 import { UtilityProcessLauncher } from './UtilityProcessLauncher.js';
 import { registerVoiceHotkey } from './voiceHotkey.js';
@@ -46,7 +47,8 @@ async function main(): Promise<void> {
   guardAllWebContents(origin, logger);
   await app.whenReady();
   guardPermissions(session.defaultSession, origin, logger);
-  guardRendererRequests(session.defaultSession, origin, devServerUrl, logger);
+  let started: AssistantHost | null = null;
+  guardRendererRequests(session.defaultSession, origin, devServerUrl, logger, (host) => started?.network.record(host, 'renderer request', false));
 
   // Quit waits for the host: workers stop, pending replies are saved, the database closes. Then exit.
   const starting = startHost();
@@ -56,12 +58,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     void starting
-      .then((started) => started?.dispose())
+      .then((running) => running?.dispose())
       .catch((error: unknown) => logger.error('host did not stop cleanly', { error: String(error) }))
       .finally(() => app.exit(0));
   });
   const host = await starting;
   if (!host || stopping) return;
+  started = host;
 
   // Citations in the renderer open their document (PDF at the page) through the preload's openDocument.
   registerOpenDocument({ logger, isAppUrl: (url) => origin.isAppUrl(url) });
@@ -111,6 +114,8 @@ async function startHost(): Promise<AssistantHost | null> {
       preload: true,
       documents: createDocumentLibrary,
       voice: createVoiceLibrary,
+      // keytar first; safeStorage (after app ready, which startHost runs after) only where keytar cannot serve.
+      secrets: () => createSecretStore({ home: paths.home, fallback: safeStorageFallback(paths.home), logger }),
     });
   } catch (error) {
     logger.error('host failed to start', { error: String(error) });

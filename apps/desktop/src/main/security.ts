@@ -60,9 +60,9 @@ export function guardPermissions(session: Session, origin: AppOrigin, logger: Lo
 /**
  * The renderer's egress guard: its requests may reach the app's own files (and the dev server in
  * development), never the network. Remote backends and model downloads run in the host, under its
- * network gate, not in the page.
+ * network gate, not in the page; a blocked request is reported to that gate through `onBlocked`.
  */
-export function guardRendererRequests(session: Session, origin: AppOrigin, devServerUrl: string | undefined, logger: Logger): void {
+export function guardRendererRequests(session: Session, origin: AppOrigin, devServerUrl: string | undefined, logger: Logger, onBlocked?: (host: string) => void): void {
   const inMemory = new Set(['data:', 'blob:', 'devtools:']);
   const dev = devServerUrl ? parse(devServerUrl) : null;
   session.webRequest.onBeforeRequest((details, callback) => {
@@ -73,7 +73,11 @@ export function guardRendererRequests(session: Session, origin: AppOrigin, devSe
         origin.isAppResource(details.url) ||
         // Vite's client keeps a WebSocket to the dev server for hot reload.
         (dev !== null && url.host === dev.host && /^(https?|wss?):$/.test(url.protocol)));
-    if (!allowed) logger.warn('renderer request blocked', { url: url ? `${url.protocol}//${url.host}${url.pathname}` : details.url.slice(0, 200) });
+    if (!allowed) {
+      logger.warn('renderer request blocked', { url: url ? `${url.protocol}//${url.host}${url.pathname}` : details.url.slice(0, 200) });
+      // Counted with the host's outbound attempts, so the UI's "connections this session" includes it.
+      onBlocked?.(url?.host || url?.protocol || 'unknown');
+    }
     callback({ cancel: !allowed });
   });
 }

@@ -136,10 +136,10 @@ describe('guardPermissions', () => {
 });
 
 describe('guardRendererRequests', () => {
-  function install(origin: string, devServerUrl?: string) {
+  function install(origin: string, devServerUrl?: string, onBlocked?: (host: string) => void) {
     const { session, handlers } = fakeSession();
     const logger = newLogger();
-    guardRendererRequests(session, appOrigin(origin), devServerUrl, logger);
+    guardRendererRequests(session, appOrigin(origin), devServerUrl, logger, onBlocked);
     const allowed = (url: string) => {
       const callback = vi.fn();
       handlers.beforeRequest!({ url }, callback);
@@ -163,6 +163,15 @@ describe('guardRendererRequests', () => {
     expect(allowed('not a url')).toBe(false);
     // The log names where the request went, without its query (which may carry secrets).
     expect(logger.warn).toHaveBeenCalledWith('renderer request blocked', { url: 'https://example.com/model.gguf' });
+  });
+
+  it('reports each blocked request to the network gate, with its host', () => {
+    const blocked: string[] = [];
+    const { allowed } = install(builtEntry, undefined, (host) => blocked.push(host));
+    expect(allowed('file:///app/out/renderer/assets/index.js')).toBe(true);
+    expect(allowed('https://tracker.example.com/pixel.gif')).toBe(false);
+    expect(allowed('wss://cdn.example.org/socket')).toBe(false);
+    expect(blocked).toEqual(['tracker.example.com', 'cdn.example.org']);
   });
 
   it('blocks a file URL with a host, which Windows would open as a UNC share over SMB', () => {

@@ -32,6 +32,10 @@ export const ErrorCode = {
   VoiceEngineFailed: 'VOICE_ENGINE_FAILED',
   /** Listening or speaking cannot run now (engine missing, failed or its breaker open); the message says why. */
   VoiceUnavailable: 'VOICE_UNAVAILABLE',
+  /** The remote backend failed (timeout, refused key, HTTP error, malformed stream, unreachable); the message says which. */
+  RemoteFailed: 'REMOTE_FAILED',
+  /** No secret can be stored (keychain locked, absent or not built, and no fallback); the message says why. */
+  SecretsUnavailable: 'SECRETS_UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -31,11 +31,29 @@ export const settingsSchema = z.object({
   silenceCutoffMs: z.number().int().min(200).max(5000).default(700).describe('Silence, in ms, that ends your turn.'),
   bargeIn: z.enum(['auto', 'on', 'off']).default('auto').describe('Speaking while the assistant talks interrupts it. Auto: only with echo cancellation; otherwise the microphone is muted while it speaks.'),
   speechRate: z.number().min(0.5).max(2).default(1).describe('Speed of the spoken replies (1 is normal).'),
+
+  offlineLock: z.boolean().default(false).describe('Forbid every connection to the network, model downloads and the remote backend included.'),
+  auditDetail: z.enum(['events', 'eventsAndText']).default('events').describe('What the audit log keeps: events only, or events and the text of your conversations.'),
+
+  remoteUse: z.enum(['off', 'chat', 'embeddings', 'both']).default('off').describe('Use an OpenAI-compatible server (vLLM, llama.cpp server, Ollama) for chat, embeddings or both; the local model answers when it fails.'),
+  remoteBaseUrl: z.string().url().max(2000).nullable().default(null).describe('The remote server\'s base URL, e.g. https://gpu.example.org/v1. Its API key is kept in the keychain.'),
+  remoteChatModel: z.string().min(1).max(200).nullable().default(null).describe('Model name the remote server knows for chat.'),
+  remoteEmbeddingModel: z.string().min(1).max(200).nullable().default(null).describe('Model name the remote server knows for embeddings.'),
+  remoteTimeoutS: z.number().int().min(1).max(600).default(30).describe('Seconds to wait for the remote server before falling back to the local model.'),
+
+  localApi: z.boolean().default(false).describe('Serve an OpenAI-compatible API on this computer (loopback only), behind a key kept in the keychain.'),
+  localApiPort: z.number().int().min(1024).max(65535).default(8765).describe('Port of the local API on 127.0.0.1.'),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
 export type SettingsPatch = Partial<Settings>;
-export const settingsPatchSchema = settingsSchema.partial().strict();
+type SettingsShape = typeof settingsSchema.shape;
+// Not `settingsSchema.partial()`: zod 4 applies defaults inside optional fields, so a one-field patch would
+// come out holding every default and reset all other settings. The patch fields are the bare types.
+const patchShape = Object.fromEntries(Object.entries(settingsSchema.shape).map(([key, field]) => [key, field.unwrap().optional()])) as {
+  [K in keyof SettingsShape]: z.ZodOptional<ReturnType<SettingsShape[K]['unwrap']>>;
+};
+export const settingsPatchSchema = z.object(patchShape).strict();
 
 export const defaultSettings: Settings = settingsSchema.parse({});
 
@@ -44,3 +62,55 @@ export const modelReloadSettings = ['chatModel', 'threads', 'contextSize'] as co
 
 /** Settings that change stored passages or vectors: documents must be re-indexed to apply them. */
 export const reindexSettings = ['embeddingModel', 'chunkSize', 'chunkOverlap'] as const satisfies readonly (keyof Settings)[];
+
+/** The settings panel's sections, in order. */
+export const settingsGroups = [
+  { id: 'models', title: 'Models' },
+  { id: 'generation', title: 'Generation' },
+  { id: 'voice', title: 'Voice' },
+  { id: 'documents', title: 'Documents' },
+  { id: 'privacy', title: 'Privacy' },
+  { id: 'remote', title: 'Remote backend' },
+  { id: 'localApi', title: 'Local API' },
+] as const;
+export type SettingsGroup = (typeof settingsGroups)[number]['id'];
+
+/**
+ * Where each setting sits in the panel and its short label. `satisfies` makes a key missing here (or one
+ * that is not a setting) a type error, so a new setting cannot silently stay out of the panel.
+ */
+export const settingsLayout = {
+  chatModel: { group: 'models', label: 'Chat model' },
+  embeddingModel: { group: 'models', label: 'Embedding model' },
+  sttModel: { group: 'models', label: 'Speech-to-text model' },
+  ttsVoice: { group: 'models', label: 'Voice (text to speech)' },
+  temperature: { group: 'generation', label: 'Temperature' },
+  maxTokens: { group: 'generation', label: 'Longest reply (tokens)' },
+  contextSize: { group: 'generation', label: 'Context size (tokens)' },
+  threads: { group: 'generation', label: 'Inference threads' },
+  embeddingThreads: { group: 'generation', label: 'Embedding threads' },
+  systemPrompt: { group: 'generation', label: 'System prompt' },
+  voiceMode: { group: 'voice', label: 'Voice mode' },
+  voiceHotkey: { group: 'voice', label: 'Push-to-talk hotkey' },
+  vadThreshold: { group: 'voice', label: 'Speech detection threshold' },
+  silenceCutoffMs: { group: 'voice', label: 'End of turn silence (ms)' },
+  bargeIn: { group: 'voice', label: 'Interrupt by speaking' },
+  speechRate: { group: 'voice', label: 'Speech rate' },
+  useDocuments: { group: 'documents', label: 'Answer from my documents' },
+  chunkSize: { group: 'documents', label: 'Passage length (characters)' },
+  chunkOverlap: { group: 'documents', label: 'Passage overlap (characters)' },
+  retrievalTopK: { group: 'documents', label: 'Passages per question' },
+  bm25Weight: { group: 'documents', label: 'Keyword weight' },
+  vectorWeight: { group: 'documents', label: 'Meaning weight' },
+  rrfK: { group: 'documents', label: 'Rank fusion constant' },
+  maxFileSizeMb: { group: 'documents', label: 'Largest file (MB)' },
+  auditDetail: { group: 'privacy', label: 'Audit log detail' },
+  offlineLock: { group: 'privacy', label: 'Offline lock' },
+  remoteUse: { group: 'remote', label: 'Use a remote server for' },
+  remoteBaseUrl: { group: 'remote', label: 'Server URL' },
+  remoteChatModel: { group: 'remote', label: 'Remote chat model' },
+  remoteEmbeddingModel: { group: 'remote', label: 'Remote embedding model' },
+  remoteTimeoutS: { group: 'remote', label: 'Timeout (seconds)' },
+  localApi: { group: 'localApi', label: 'Serve the local API' },
+  localApiPort: { group: 'localApi', label: 'Port' },
+} as const satisfies Record<keyof Settings, { group: SettingsGroup; label: string }>;

@@ -75,6 +75,26 @@ describe('migrations', () => {
     expect(() => db.prepare(`INSERT INTO vector_index_state VALUES (2, 0)`).run()).toThrow(/CHECK|UNIQUE/);
   });
 
+  it('5: audit log, append-only by triggers, with a head row, keeping data written under version 4', () => {
+    const db = memory();
+    migrate(db, migrations, 4);
+    db.prepare(`INSERT INTO settings VALUES ('maxTokens', '5')`).run();
+    migrate(db, migrations, 5);
+    expect(schemaVersion(db)).toBe(5);
+    expect(db.prepare('SELECT value FROM settings').get()).toEqual({ value: '5' });
+    expect(db.prepare('SELECT seq, hash FROM audit_head').get()).toEqual({ seq: 0, hash: '' });
+    const insert = db.prepare(`INSERT INTO audit_log (seq, time, kind, summary, details, hash) VALUES (?, 1, 'app.start', 's', ?, 'h')`);
+    insert.run(1, '{"version":"1"}');
+    expect(() => insert.run(1, '{}')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => insert.run(2, 'not json')).toThrow(/CHECK/);
+    expect(() => db.prepare(`UPDATE audit_log SET summary = 'x' WHERE seq = 1`).run()).toThrow(/append-only: its rows cannot be changed/);
+    expect(() => db.prepare(`DELETE FROM audit_log WHERE seq = 1`).run()).toThrow(/append-only: its rows cannot be deleted/);
+    expect(() => db.prepare(`DELETE FROM audit_head`).run()).toThrow(/append-only/);
+    expect(() => db.prepare(`INSERT INTO audit_head VALUES (2, 0, '')`).run()).toThrow(/CHECK|UNIQUE/);
+    db.prepare(`UPDATE audit_head SET seq = 1, hash = 'h'`).run();
+    expect(db.prepare('SELECT seq, summary FROM audit_log').all()).toEqual([{ seq: 1, summary: 's' }]);
+  });
+
   it('refuses a database from a newer app instead of damaging it', () => {
     const db = memory();
     db.pragma('user_version = 999');

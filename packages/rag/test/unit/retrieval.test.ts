@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChunkDraft } from '@assistant/core';
+import { AssistantError, type ChunkDraft, ErrorCode } from '@assistant/core';
 import { openDatabase } from '@assistant/core/node';
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -152,6 +152,24 @@ describe('HybridRetriever', () => {
     expect(vectorHeavy[0]!.chunkId).toBe(breadText);
     const hits = await retriever.search('oven', { k: 2, weights: { bm25: 1, vector: 0 } });
     expect(hits[0]!.chunkId).toBe(ovenText);
+  });
+
+  it('answers a hybrid search from keywords when the query cannot be embedded; an explicit vector search says why', async () => {
+    const [lava] = add('geo.md', ['Lava flows from the volcano']);
+    const failures: unknown[] = [];
+    const failing = new HybridRetriever({
+      store,
+      index: () => index,
+      model: () => model,
+      embedQuery: async () => {
+        throw new AssistantError(ErrorCode.RemoteFailed, 'The remote server failed: no answer within 30 s.');
+      },
+      onVectorFailure: (error) => failures.push(error),
+    });
+    const hits = await failing.search('lava', { k: 3 });
+    expect(hits.map((h) => [h.chunkId, h.bm25Rank, h.vectorRank])).toEqual([[lava, 1, null]]);
+    expect(failures).toHaveLength(1);
+    await expect(failing.search('lava', { mode: 'vector', k: 3 })).rejects.toMatchObject({ code: ErrorCode.RemoteFailed });
   });
 
   it('degrades hybrid to bm25 without an embedding model or index', async () => {

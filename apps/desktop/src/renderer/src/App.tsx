@@ -13,6 +13,7 @@ import { Sidebar } from './components/Sidebar';
 import { StatusBar } from './components/StatusBar';
 import { Transcript } from './components/Transcript';
 import { VoiceBanner } from './voice/VoiceBanner';
+import { SettingsDialog, settingsButtonId } from './settings/SettingsDialog';
 
 export function App() {
   const connection = useAssistant((s) => s.connection);
@@ -37,6 +38,7 @@ export function App() {
           <div className="main-header-row">
             <h1 className="conversation-title">{title}</h1>
             <DocumentsToggle />
+            <SettingsButton />
           </div>
           <StatusBar />
         </header>
@@ -48,6 +50,7 @@ export function App() {
       {documentsOpen && <DocumentsPanel />}
       <DropOverlay />
       <PassageDialog />
+      <SettingsDialog />
     </div>
   );
 }
@@ -79,12 +82,25 @@ function DocumentsToggle() {
   );
 }
 
-/** Ctrl/Cmd+N starts a conversation; Escape stops a reply (fields that use Escape themselves prevent it). */
+/** Opens the settings panel (also Ctrl+, or Cmd+,). */
+function SettingsButton() {
+  const openSettings = useAssistant((s) => s.openSettings);
+  return (
+    <button type="button" id={settingsButtonId} className="button button-small" aria-keyshortcuts="Control+Comma Meta+Comma" onClick={() => openSettings()}>
+      Settings
+    </button>
+  );
+}
+
+/** Ctrl/Cmd+, opens settings; Ctrl/Cmd+N starts a conversation; Escape stops a reply (fields that use Escape themselves prevent it). */
 function useGlobalShortcuts(): void {
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       const { newConversation, stop, streaming } = useAssistant.getState();
-      if ((event.ctrlKey || event.metaKey) && !event.shiftKey && !event.altKey && event.key.toLowerCase() === 'n') {
+      if ((event.ctrlKey || event.metaKey) && !event.shiftKey && !event.altKey && event.key === ',') {
+        event.preventDefault();
+        useAssistant.getState().openSettings();
+      } else if ((event.ctrlKey || event.metaKey) && !event.shiftKey && !event.altKey && event.key.toLowerCase() === 'n') {
         event.preventDefault();
         newConversation();
       } else if (event.key === 'Escape' && !event.defaultPrevented && streaming) {

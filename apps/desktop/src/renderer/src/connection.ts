@@ -73,6 +73,9 @@ function wire(client: HostClient): Promise<void> {
   client.on('conversations.changed', ({ conversationId }) => void store().onConversationChanged(conversationId));
   client.on('documents.changed', (change) => store().onDocumentChanged(change));
   client.on('voice.changed', (state) => store().onVoiceChanged(state));
+  client.on('network.changed', (state) => store().onNetworkChanged(state));
+  client.on('api.changed', (state) => store().onApiChanged(state));
+  client.on('audit.appended', (event) => store().onAuditAppended(event));
   return store().attach(client);
 }
 

@@ -14,6 +14,8 @@ import { createDocumentsSlice, type DocumentsSlice } from './documents';
 import { createModelsSlice, type ModelsSlice } from './models';
 import { newestFirst, patchMessage, placeholder, replacePlaceholders, upsertConversation } from './messageUpdates';
 import { createVoiceSlice, type VoiceSlice } from './voice/voiceSlice';
+import { createSettingsSlice, type SettingsSlice } from './settings/settingsSlice';
+import { createTrustSlice, type TrustSlice } from './settings/trustSlice';
 
 export type HostClient = ContractClient<HostContract>;
 
@@ -31,7 +33,7 @@ export interface StreamingState {
   citations: Citation[];
 }
 
-export interface AssistantState extends ModelsSlice, DocumentsSlice, VoiceSlice {
+export interface AssistantState extends ModelsSlice, DocumentsSlice, VoiceSlice, SettingsSlice, TrustSlice {
   client: HostClient | null;
   connection: ConnectionStatus;
   appState: AppState | null;
@@ -120,12 +122,14 @@ export const useAssistant = create<AssistantState>()((set, get, store) => {
     ...createModelsSlice(set, get),
     ...createDocumentsSlice(set, get),
     ...createVoiceSlice(set, get, store.subscribe),
+    ...createSettingsSlice(set, get),
+    ...createTrustSlice(set, get),
 
     async attach(client) {
       set({ client, connection: 'connected' });
       // After a reconnect everything may have changed while we were away: re-read it all.
       const active = get().activeConversationId;
-      await Promise.all([get().refreshState(), get().refreshConversations(), get().loadDocuments(), get().loadVoice(), active ? loadMessages(active) : Promise.resolve()]);
+      await Promise.all([get().refreshState(), get().refreshConversations(), get().loadDocuments(), get().loadVoice(), get().loadTrust(), get().settingsOpen ? get().loadSettings() : Promise.resolve(), active ? loadMessages(active) : Promise.resolve()]);
     },
 
     detach(status) {

@@ -4,6 +4,16 @@ import { defineContract, event, method, stream } from './defineContract.js';
 import { addDocumentsResultSchema, citationSchema, documentSchema, documentsChangedSchema, passageSchema, searchHitSchema, searchModeSchema, uploadSliceResultSchema, uploadSliceSchema } from './documentSchemas.js';
 import { listenEventSchema, pcmSchema } from './voiceContract.js';
 import { microphoneStatusSchema, voiceStateSchema } from './voiceSchemas.js';
+import {
+  auditEventSchema,
+  auditQuerySchema,
+  auditVerifyResultSchema,
+  localApiStateSchema,
+  networkStateSchema,
+  remoteBackendStateSchema,
+  secretNameSchema,
+  secretsStateSchema,
+} from './trustSchemas.js';
 import { appStateSchema, catalogModelSchema, conversationSchema, installedModelSchema, messageSchema, pullProgressSchema } from './schemas.js';
 
 const id = z.string().min(1).max(100);
@@ -81,5 +91,26 @@ export const hostContract = defineContract({
 
   'settings.get': method(empty, settingsSchema),
   'settings.update': method(settingsPatchSchema, settingsSchema),
+  /** Every setting as JSON (secrets are not settings and are never included). */
+  'settings.export': method(empty, z.object({ json: z.string() })),
+  /** Applies a settings JSON: valid fields are applied, the others refused with the field named (they keep their value). */
+  'settings.import': method(z.object({ json: z.string().max(1_000_000) }).strict(), z.object({ settings: settingsSchema, refused: z.array(z.object({ field: z.string(), reason: z.string() })) })),
+
+  'audit.list': method(auditQuerySchema, z.object({ events: z.array(auditEventSchema) })),
+  'audit.verify': method(empty, auditVerifyResultSchema),
+  /** A row was appended (the viewer follows live). */
+  'audit.appended': event(auditEventSchema),
+
+  /** The renderer can set, replace, delete and ask which secrets exist: never read one back. */
+  'secrets.getState': method(empty, secretsStateSchema),
+  'secrets.set': method(z.object({ name: secretNameSchema, value: z.string().min(1).max(16_384) }).strict(), secretsStateSchema),
+  'secrets.delete': method(z.object({ name: secretNameSchema }).strict(), secretsStateSchema),
+
+  /** Outbound connections of this session (zero by default) and the offline lock. */
+  'network.getState': method(empty, networkStateSchema),
+  'network.changed': event(networkStateSchema),
+
+  'api.getState': method(empty, z.object({ local: localApiStateSchema, remote: remoteBackendStateSchema })),
+  'api.changed': event(z.object({ local: localApiStateSchema, remote: remoteBackendStateSchema })),
 });
 export type HostContract = typeof hostContract;

@@ -6,3 +6,4 @@ export * from './documentSchemas.js';
 export * from './ingestContract.js';
 export * from './voiceContract.js';
 export * from './voiceSchemas.js';
+export * from './trustSchemas.js';

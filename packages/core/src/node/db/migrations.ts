@@ -114,4 +114,42 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'audit log',
+    up(db) {
+      // Append-only: the triggers stop the app (and any ordinary SQL) from changing or deleting a row.
+      // Someone editing the file can drop them; the hash chain is what exposes that (AuditLog.verify).
+      // audit_head keeps the newest row's seq and hash, written in the same transaction as the rows, so
+      // deleting rows at the end of the chain (which leaves no broken link) is detected too.
+      db.exec(`
+        CREATE TABLE audit_log (
+          seq INTEGER PRIMARY KEY,
+          time INTEGER NOT NULL,
+          kind TEXT NOT NULL,
+          summary TEXT NOT NULL,
+          details TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details)),
+          hash TEXT NOT NULL
+        );
+        CREATE INDEX audit_log_by_kind ON audit_log(kind, seq);
+        CREATE INDEX audit_log_by_time ON audit_log(time);
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+          SELECT RAISE(ABORT, 'The audit log is append-only: its rows cannot be changed.');
+        END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
+          SELECT RAISE(ABORT, 'The audit log is append-only: its rows cannot be deleted.');
+        END;
+
+        CREATE TABLE audit_head (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          seq INTEGER NOT NULL,
+          hash TEXT NOT NULL
+        );
+        INSERT INTO audit_head VALUES (1, 0, '');
+        CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head BEGIN
+          SELECT RAISE(ABORT, 'The audit log is append-only: its head cannot be deleted.');
+        END;
+      `);
+    },
+  },
 ];

@@ -8,6 +8,9 @@ import { AssistantError, ErrorCode } from '../../common/errors.js';
 import { DisposableStore, type Disposable, toDisposable } from '../../common/disposable.js';
 import type { RpcTransport } from '../../common/rpc/protocol.js';
 import { type RpcServer, serveRpc } from '../../common/rpc/RpcServer.js';
+import { ApiService } from '../api/ApiService.js';
+import { AuditLog } from '../audit/AuditLog.js';
+import { AuditRecorder } from '../audit/AuditRecorder.js';
 import { ConversationStore } from '../conversations/ConversationStore.js';
 import { openDatabase } from '../db/openDatabase.js';
 import type { Logger } from '../logger.js';
@@ -15,6 +18,9 @@ import { type Manifest, loadManifest } from '../models/manifest.js';
 import { ModelManager } from '../models/ModelManager.js';
 import { NetworkGate } from '../network/NetworkGate.js';
 import type { AppPaths } from '../paths.js';
+import { createSecretStore } from '../secrets/createSecretStore.js';
+import { SecretService } from '../secrets/SecretService.js';
+import type { SecretStore } from '../secrets/SecretStore.js';
 import { SettingsStore } from '../settings/SettingsStore.js';
 import type { WorkerLauncher } from '../workers/WorkerLauncher.js';
 import { WorkerSupervisor } from '../workers/WorkerSupervisor.js';
@@ -43,6 +49,8 @@ export interface AssistantHostOptions {
   documents?: DocumentLibraryFactory;
   /** Listening and speaking (packages/voice); without it, the app is text-only and says so. */
   voice?: VoiceLibraryFactory;
+  /** Where secrets live; a factory lets Electron add its safeStorage fallback. Default: the OS keychain, else unavailable. */
+  secrets?: SecretStore | (() => Promise<SecretStore>);
 }
 
 /**
@@ -55,6 +63,7 @@ export class AssistantHost implements Disposable {
   private readonly handlers: ContractHandlers<HostContract>;
   private disposed = false;
   private readonly pulling = new Set<string>();
+  private readonly recorder: AuditRecorder;
 
   private constructor(
     private readonly options: AssistantHostOptions,
@@ -68,7 +77,13 @@ export class AssistantHost implements Disposable {
     readonly embeddings: EmbeddingModelService,
     readonly documents: DocumentLibrary | null,
     readonly voice: VoiceLibrary | null,
+    readonly secrets: SecretService,
+    readonly audit: AuditLog,
+    readonly api: ApiService,
   ) {
+    // Subscribed first, so each change is recorded before other listeners act on it.
+    this.recorder = this.store.add(new AuditRecorder({ audit, settings, network, chatModel, embeddings, supervisor, documents, voice, replacedBy: (id) => replacedBy(db, id) }));
+    this.store.add(audit.onDidAppend((event) => this.publish('audit.appended', event)));
     const chat = new ChatService({
       documents,
       conversations,
@@ -78,6 +93,8 @@ export class AssistantHost implements Disposable {
       logger: options.logger,
       now: options.now,
       onConversationChanged: (conversationId) => this.publish('conversations.changed', { conversationId }),
+      remote: api.remote,
+      onDidFinishTurn: (turn) => this.recorder.turn(turn),
     });
     this.store.add(toDisposable(() => supervisor.dispose()));
     this.store.add(supervisor.onDidChangeState(() => this.publishState()));
@@ -87,6 +104,11 @@ export class AssistantHost implements Disposable {
       this.store.add(documents.onDidChangeDocument((change) => this.publish('documents.changed', change)));
     }
     if (voice) this.store.add(voice.onDidChangeState((state) => this.publish('voice.changed', state)));
+    this.store.add(api.onDidChange((state) => this.publish('api.changed', state)));
+    this.store.add(secrets);
+    this.store.add(toDisposable(() => network.dispose()));
+    this.store.add(network.onDidChange((state) => this.publish('network.changed', state)));
+    this.store.add(settings.onDidChange(({ keys }) => keys.includes('offlineLock') && network.lockChanged()));
 
     this.handlers = {
       'app.getState': () => this.state,
@@ -121,18 +143,26 @@ export class AssistantHost implements Disposable {
       'models.pull': (input, context) => this.pull(input.id, context),
       ...(documents?.handlers ?? unavailableDocuments()),
       ...(voice?.handlers ?? unavailableVoice()),
+      ...secrets.handlers,
+      ...network.handlers,
+      ...audit.handlers,
+      ...api.handlers,
       'settings.get': () => settings.get(),
       'settings.update': (patch) => settings.update(patch),
+      'settings.export': () => ({ json: settings.exportJson() }),
+      'settings.import': ({ json }) => settings.importJson(json),
     };
   }
 
   static async create(options: AssistantHostOptions): Promise<AssistantHost> {
     const db = openDatabase({ file: options.paths.database });
+    const audit = AuditLog.open(db, { logger: options.logger, now: options.now });
+    audit.append('app.start', `The app started (version ${options.version}).`, { version: options.version });
     const conversations = new ConversationStore(db, options.now);
     const interrupted = conversations.markInterrupted();
     if (interrupted > 0) options.logger.warn('replies interrupted by the previous shutdown were kept', { interrupted });
     const settings = new SettingsStore(db, options.logger);
-    const network = new NetworkGate({ logger: options.logger });
+    const network = new NetworkGate({ logger: options.logger, offline: () => settings.get().offlineLock });
     const manifest = typeof options.manifest === 'string' ? loadManifest(options.manifest) : options.manifest;
     const models = new ModelManager({ modelsDir: options.paths.modelsDir, manifest, network });
     const supervisor = new WorkerSupervisor({ name: 'inference', contract: inferenceContract, launcher: options.launcher, logger: options.logger, now: options.now, ...options.breaker });
@@ -144,7 +174,16 @@ export class AssistantHost implements Disposable {
       ? await options.documents({ db, paths: options.paths, settings, embeddings, launcher: options.launcher, logger: options.logger, now: options.now, breaker: options.breaker })
       : null;
     const voice = options.voice ? await options.voice({ paths: options.paths, settings, models, launcher: options.launcher, logger: options.logger, now: options.now, breaker: options.breaker }) : null;
-    const host = new AssistantHost(options, db, models, settings, conversations, supervisor, chatModel, network, embeddings, documents, voice);
+    const secretStore = typeof options.secrets === 'function' ? await options.secrets() : (options.secrets ?? (await createSecretStore({ home: options.paths.home, logger: options.logger })));
+    const secrets = new SecretService({
+      store: secretStore,
+      logger: options.logger,
+      // By name only: the value never reaches the audit log.
+      onAudit: (kind, name) => audit.append(kind, kind === 'secret.set' ? `The secret "${name}" was set.` : `The secret "${name}" was deleted.`, { name }),
+    });
+    const api = new ApiService({ settings, chatModel, supervisor, embeddings, network, logger: options.logger, secrets, onAudit: (summary, details) => audit.append('api.call', summary, details), breaker: options.breaker, now: options.now });
+    embeddings.useRemote(api.remote);
+    const host = new AssistantHost(options, db, models, settings, conversations, supervisor, chatModel, network, embeddings, documents, voice, secrets, audit, api);
     if (options.preload && chatModel.state.status === 'idle') void chatModel.ensureLoaded().catch(() => {});
     options.logger.info('host started', { home: options.paths.home, modelsDir: options.paths.modelsDir, database: path.basename(options.paths.database) });
     return host;
@@ -213,8 +252,13 @@ export class AssistantHost implements Disposable {
     this.connections.clear();
     await this.documents?.dispose();
     await this.voice?.dispose();
+    // The local API's calls use the worker and the database: it stops before either.
+    await this.api.dispose();
     await this.supervisor.stop();
     this.store.dispose();
+    // Written before the database closes: the last events of the session are durable.
+    this.recorder.stop(this.options.version);
+    this.audit.dispose();
     this.db.close();
     this.options.logger.info('host stopped');
   }
@@ -226,6 +270,12 @@ export class AssistantHost implements Disposable {
   private publish: RpcServer<HostContract>['publish'] = (name, payload) => {
     for (const connection of this.connections) connection.publish(name, payload);
   };
+}
+
+/** The document an ingested one replaced (rag's schema keeps it in documents.replaces_id). */
+function replacedBy(db: Database, id: string): string | null {
+  const row = db.prepare(`SELECT replaces_id FROM documents WHERE id = ?`).get(id) as { replaces_id: string | null } | undefined;
+  return row?.replaces_id ?? null;
 }
 
 function unavailableVoice(): Pick<ContractHandlers<HostContract>, VoiceMethods> {

@@ -1,8 +1,8 @@
 import type { ContractClient, HandlerContext, StreamHandlerContext } from '../../common/contract/defineContract.js';
 import type { ChatItem, ChatResult } from '../../common/contract/hostContract.js';
-import type { InferenceContract } from '../../common/contract/inferenceContract.js';
+import type { GenerateInput, GenerateResult, InferenceContract } from '../../common/contract/inferenceContract.js';
 import type { Message } from '../../common/contract/schemas.js';
-import { ErrorCode, toErrorPayload } from '../../common/errors.js';
+import { ErrorCode, type ErrorPayload, toErrorPayload } from '../../common/errors.js';
 import type { ConversationStore } from '../conversations/ConversationStore.js';
 import type { Logger } from '../logger.js';
 import type { SettingsStore } from '../settings/SettingsStore.js';
@@ -18,7 +18,28 @@ export interface ChatServiceOptions {
   documents: DocumentLibrary | null;
   logger: Logger;
   onConversationChanged(conversationId: string): void;
+  /** A turn ended (answered, stopped or failed): the audit log records it. */
+  onDidFinishTurn?(turn: ChatTurn): void;
   now?: () => number;
+  /** A remote backend (api/RemoteBackend) that takes the turn when settings route chat to it. */
+  remote?: RemoteChat | null;
+}
+
+/** Generation on a remote server; on failure it runs `local` itself, after a notice item saying why. */
+export interface RemoteChat {
+  readonly chatActive: boolean;
+  generate(input: GenerateInput, options: { signal: AbortSignal; onItem(item: { text: string; tokens: number }): void }, local: () => Promise<GenerateResult>): Promise<GenerateResult>;
+}
+
+/** One finished chat turn as the audit log hears of it. */
+export interface ChatTurn {
+  conversationId: string | null;
+  userText: string;
+  /** The reply as stored; empty when the turn failed. */
+  reply: string;
+  status: 'complete' | 'cancelled' | 'error';
+  stopReason: ChatResult['stopReason'] | null;
+  error: ErrorPayload | null;
 }
 
 /** How often a streaming reply's text so far is saved, so a host crash loses at most this much. */
@@ -41,9 +62,18 @@ export class ChatService {
   constructor(private readonly options: ChatServiceOptions) {}
 
   async send(input: { conversationId?: string; text: string }, context: StreamHandlerContext<ChatItem> & HandlerContext): Promise<ChatResult> {
-    const { documents, settings } = this.options;
-    if (documents && settings.get().useDocuments && documents.state.ready > 0) return this.sendGrounded(input, context, documents);
-    return this.sendPlain(input, context);
+    const { documents, settings, onDidFinishTurn } = this.options;
+    const turn = documents && settings.get().useDocuments && documents.state.ready > 0 ? this.sendGrounded(input, context, documents) : this.sendPlain(input, context);
+    if (!onDidFinishTurn) return turn;
+    try {
+      const result = await turn;
+      const status = result.stopReason === 'cancelled' ? 'cancelled' : 'complete';
+      onDidFinishTurn({ conversationId: result.message.conversationId, userText: input.text, reply: result.message.text, status, stopReason: result.stopReason, error: null });
+      return result;
+    } catch (error) {
+      onDidFinishTurn({ conversationId: input.conversationId ?? null, userText: input.text, reply: '', status: 'error', stopReason: null, error: toErrorPayload(error) });
+      throw error;
+    }
   }
 
   private async sendPlain(input: { conversationId?: string; text: string }, context: StreamHandlerContext<ChatItem> & HandlerContext): Promise<ChatResult> {
@@ -64,27 +94,26 @@ export class ChatService {
     const controller = new AbortController();
     const abort = () => controller.abort();
     context.signal.addEventListener('abort', abort, { once: true });
-    const generate = (client: ContractClient<InferenceContract>) =>
-      supervisor.run(() =>
-        client.stream(
-          'chat.generate',
-          { systemPrompt, history, prompt: input.text, maxTokens, temperature },
-          {
-            signal: controller.signal,
-            onItem: (item) => {
-              text += item.text;
-              context.emit({ type: 'text', text: item.text });
-              if (assistant && now() - lastCheckpoint >= checkpointMs) {
-                lastCheckpoint = now();
-                conversations.updateMessage(conversationId, assistant.id, { text, status: 'streaming' });
-              }
-            },
-          },
-        ),
-      );
+    const request = { systemPrompt, history, prompt: input.text, maxTokens, temperature };
+    const streamOptions = {
+      signal: controller.signal,
+      onItem: (item: { text: string }) => {
+        text += item.text;
+        context.emit({ type: 'text', text: item.text });
+        if (assistant && now() - lastCheckpoint >= checkpointMs) {
+          lastCheckpoint = now();
+          conversations.updateMessage(conversationId, assistant.id, { text, status: 'streaming' });
+        }
+      },
+    };
+    const generate = (client: ContractClient<InferenceContract>) => supervisor.run(() => client.stream('chat.generate', request, streamOptions));
     // The fast path is synchronous so the request leaves before any SQLite work below.
-    const ready = chatModel.readyClient();
-    const generation = ready ? generate(ready) : chatModel.ensureLoaded(controller.signal).then(generate);
+    const local = () => {
+      const ready = chatModel.readyClient();
+      return ready ? generate(ready) : chatModel.ensureLoaded(controller.signal).then(generate);
+    };
+    const remote = this.options.remote;
+    const generation = remote?.chatActive ? remote.generate(request, streamOptions, local) : local();
     generation.catch(() => {});
 
     try {
@@ -142,7 +171,8 @@ export class ChatService {
       citations = await documents.retrieve(input.text, { signal: context.signal, maxChars: Math.floor(passageTokens * charsPerToken) });
       if (citations.length > 0) context.emit({ type: 'sources', citations });
 
-      if (chatModel.setupNeeded) {
+      const remote = this.options.remote?.chatActive ? this.options.remote : null;
+      if (chatModel.setupNeeded && !remote) {
         text = documents.retrievalOnlyAnswer(input.text, citations);
         context.emit({ type: 'text', text });
         assistant = conversations.updateMessage(conversationId, assistant.id, { text, status: 'complete', citations });
@@ -150,25 +180,22 @@ export class ChatService {
       }
 
       let lastCheckpoint = now();
-      const client = await chatModel.ensureLoaded(context.signal);
-      const generate = (prompt: string) =>
-        supervisor.run(() =>
-          client.stream(
-            'chat.generate',
-            { systemPrompt, history, prompt, maxTokens, temperature },
-            {
-              signal: context.signal,
-              onItem: (item) => {
-                text += item.text;
-                context.emit({ type: 'text', text: item.text });
-                if (now() - lastCheckpoint >= checkpointMs) {
-                  lastCheckpoint = now();
-                  conversations.updateMessage(conversationId, assistant.id, { text, status: 'streaming', citations });
-                }
-              },
-            },
-          ),
-        );
+      const generate = (prompt: string) => {
+        const request = { systemPrompt, history, prompt, maxTokens, temperature };
+        const streamOptions = {
+          signal: context.signal,
+          onItem: (item: { text: string }) => {
+            text += item.text;
+            context.emit({ type: 'text', text: item.text });
+            if (now() - lastCheckpoint >= checkpointMs) {
+              lastCheckpoint = now();
+              conversations.updateMessage(conversationId, assistant.id, { text, status: 'streaming', citations });
+            }
+          },
+        };
+        const local = () => chatModel.ensureLoaded(context.signal).then((client) => supervisor.run(() => client.stream('chat.generate', request, streamOptions)));
+        return remote ? remote.generate(request, streamOptions, local) : local();
+      };
       let result: Awaited<ReturnType<typeof generate>>;
       for (;;) {
         try {

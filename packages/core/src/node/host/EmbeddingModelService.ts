@@ -15,6 +15,14 @@ export interface EmbeddingModelServiceOptions {
   logger: Logger;
 }
 
+/** Embeddings on a remote server (api/RemoteBackend), used instead of the local model when settings say so. */
+export interface RemoteEmbeddings {
+  readonly embeddingsActive: boolean;
+  /** Never equal to a local model's key: remote and local vectors must never be compared. */
+  readonly embeddingKey: string;
+  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
+}
+
 export interface EmbeddingModelInfo {
   /** Identity stored beside each vector: vectors of different models never mix. */
   key: string;
@@ -32,6 +40,8 @@ export class EmbeddingModelService {
   private loadedFor: { generation: number; info: EmbeddingModelInfo } | null = null;
   private loading: Promise<EmbeddingModelInfo> | null = null;
   private lastInfo: EmbeddingModelInfo | null = null;
+  private remote: RemoteEmbeddings | null = null;
+  private remoteInfo: EmbeddingModelInfo | null = null;
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
 
@@ -41,6 +51,10 @@ export class EmbeddingModelService {
     });
     options.settings.onDidChange(({ keys }) => {
       if (keys.some((key) => key === 'embeddingModel' || key === 'embeddingThreads')) void this.refresh().catch(() => {});
+      if (this.remote && keys.some((key) => key === 'remoteUse' || key === 'remoteBaseUrl' || key === 'remoteEmbeddingModel')) {
+        this.remoteInfo = null;
+        this.changed.fire();
+      }
     });
   }
 
@@ -60,16 +74,27 @@ export class EmbeddingModelService {
     }
   }
 
+  /** Routes embeddings to a remote server while settings say so (set once by the host). */
+  useRemote(remote: RemoteEmbeddings): void {
+    this.remote = remote;
+    if (remote.embeddingsActive) this.changed.fire();
+  }
+
   get available(): boolean {
-    return this.resolved !== null;
+    return this.remoteActive || this.resolved !== null;
   }
 
   /** The model's identity once it has been loaded at least once (dimensions are known only then). */
   get info(): EmbeddingModelInfo | null {
-    return this.lastInfo;
+    return this.remoteActive ? this.remoteInfo : this.lastInfo;
+  }
+
+  private get remoteActive(): boolean {
+    return this.remote?.embeddingsActive ?? false;
   }
 
   async ensureLoaded(signal?: AbortSignal): Promise<EmbeddingModelInfo> {
+    if (this.remote?.embeddingsActive) return this.ensureRemote(this.remote, signal);
     for (;;) {
       const model = this.resolved;
       if (!model) throw new AssistantError(ErrorCode.NoEmbeddingModel, 'No embedding model is installed, so documents are searched by keywords only.');
@@ -90,10 +115,24 @@ export class EmbeddingModelService {
 
   /** Unit-length float32 vectors, one per text, in order. */
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    // Remote failures throw (no local stand-in: its vectors would not match the stored remote ones).
+    if (this.remote?.embeddingsActive) {
+      await this.ensureRemote(this.remote, signal);
+      return this.remote.embed(texts, signal);
+    }
     const info = await this.ensureLoaded(signal);
     const result = await this.options.supervisor.run((client) => client.call('embed.batch', { texts: [...texts] }, { signal }));
     if (result.truncated > 0) this.options.logger.debug('embedding inputs truncated to the model context', { truncated: result.truncated, model: info.name });
     return result.vectors.map(decodeVector);
+  }
+
+  /** The remote model's identity; its dimensions come from embedding one short text the first time. */
+  private async ensureRemote(remote: RemoteEmbeddings, signal?: AbortSignal): Promise<EmbeddingModelInfo> {
+    if (this.remoteInfo?.path === remote.embeddingKey) return this.remoteInfo;
+    const [probe] = await remote.embed(['dimensions'], signal);
+    const dimensions = probe?.length ?? 0;
+    this.remoteInfo = { key: `${remote.embeddingKey}:${dimensions}`, name: remote.embeddingKey, path: remote.embeddingKey, dimensions };
+    return this.remoteInfo;
   }
 
   private async load(model: InstalledModel, generation: number, signal?: AbortSignal): Promise<EmbeddingModelInfo> {

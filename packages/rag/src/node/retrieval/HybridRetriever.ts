@@ -11,6 +11,8 @@ export interface HybridRetrieverOptions {
   embedQuery: (text: string, signal?: AbortSignal) => Promise<Float32Array | null>;
   /** The current embedding model id; null when none is set. */
   model: () => string | null;
+  /** A hybrid search fell back to keywords because the query could not be embedded. */
+  onVectorFailure?: (error: unknown) => void;
 }
 
 export interface SearchOptions {
@@ -80,7 +82,15 @@ export class HybridRetriever {
     const usable = index !== null && index.model === model && index.size > 0;
     // No index (yet): hybrid uses BM25 alone rather than wait for a scan; an explicit vector search scans.
     if (mode === 'hybrid' && !usable) return null;
-    const queryVector = await this.options.embedQuery(query, signal);
+    let queryVector: Float32Array | null;
+    try {
+      queryVector = await this.options.embedQuery(query, signal);
+    } catch (error) {
+      // The embedding engine failed (a remote backend down, a crashed worker): hybrid answers from keywords.
+      if (mode !== 'hybrid' || signal?.aborted) throw error;
+      this.options.onVectorFailure?.(error);
+      return null;
+    }
     throwIfAborted(signal);
     if (!queryVector) {
       if (mode === 'hybrid') return null;

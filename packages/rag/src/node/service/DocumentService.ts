@@ -82,6 +82,7 @@ export class DocumentService implements DocumentLibrary {
       store: this.store,
       index: () => this.index.current(),
       model: () => (embeddings.available ? (embeddings.info?.key ?? null) : null),
+      onVectorFailure: (error) => logger.warn('query not embedded; searching by keywords only', { error: String(error) }),
       embedQuery: async (text, signal) => {
         if (!embeddings.available) return null;
         const info = await embeddings.ensureLoaded(signal);

@@ -4,6 +4,7 @@ import { activeStatuses, visibleDocuments } from '../documents';
 import { plural } from '../format';
 import { useAssistant } from '../store';
 import { WorkerNotice } from './WorkerNotice';
+import { NetworkStatus } from '../settings/NetworkSection';
 
 const modelLabels: Record<AppState['chatModel']['status'], string> = {
   none: 'No chat model',
@@ -52,6 +53,7 @@ export function StatusBar() {
           {inference.restarts > 0 && <span className="status-muted"> · {inference.restarts} restarts</span>}
         </span>
         <DocumentsStatus />
+        <NetworkStatus />
       </div>
       {chatModel.status === 'error' && chatModel.error && <p className="status-problem">{chatModel.error.message}</p>}
       <WorkerNotice worker={inference} />

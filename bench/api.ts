@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { type SecretStore, SseParser, chooseThreads, silentLogger } from '@assistant/core/node';
+import { LlamaChatSession, LlamaLogLevel, getLlama } from 'node-llama-cpp';
+import { createNodeHost } from '../apps/desktop/src/node/createNodeHost.js';
+import { median, printReport, round } from './report.js';
+
+interface Run {
+  ttftMs: number;
+  tokens: number;
+  tokensPerS: number;
+}
+
+const prompt = 'Once upon a time, in a small village by the sea, there lived a curious little girl named Lily.';
+const systemPrompt = 'You are a helpful, concise assistant running entirely on this computer.';
+
+/**
+ * The same prompt streamed through the local OpenAI-compatible API (HTTP, SSE parsed on the client side,
+ * host, worker process) and through bare node-llama-cpp in this process: same model, threads, context,
+ * greedy sampling and reply length; runs interleaved so drift hits both.
+ */
+export async function benchApi(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { model: { type: 'string' }, runs: { type: 'string', default: '5' }, tokens: { type: 'string', default: '256' }, threads: { type: 'string', default: '0' } } });
+  const modelPath = values.model ?? (process.env.ASSISTANT_MODELS_DIR ? path.join(process.env.ASSISTANT_MODELS_DIR, 'stories260k', 'stories260K.gguf') : '');
+  if (!modelPath || !fs.existsSync(modelPath)) throw new Error(`bench api needs a GGUF: pass --model PATH or set ASSISTANT_MODELS_DIR to a folder with stories260k/stories260K.gguf (looked for "${modelPath}").`);
+  const runs = Number(values.runs);
+  const maxTokens = Number(values.tokens);
+
+  const llama = await getLlama({ build: 'never', logLevel: LlamaLogLevel.error });
+  const threads = chooseThreads({ requested: Number(values.threads), cores: llama.cpuMathCores, modelSizeBytes: fs.statSync(modelPath).size });
+  const model = await llama.loadModel({ modelPath });
+  const contextSize = Math.min(model.trainContextSize, 4096);
+  const context = await model.createContext({ contextSize, threads });
+  const session = new LlamaChatSession({ contextSequence: context.getSequence(), systemPrompt });
+
+  const bare = async (): Promise<Run> => {
+    session.resetChatHistory();
+    let tokens = 0;
+    let first = 0;
+    const start = performance.now();
+    await session.prompt(prompt, { maxTokens, temperature: 0, onToken: (t) => (tokens += t.length), onTextChunk: () => (first ||= performance.now()) });
+    const end = performance.now();
+    return { ttftMs: first - start, tokens, tokensPerS: tokens / ((end - first) / 1000) };
+  };
+
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-api-'));
+  const host = await createNodeHost({ home, modelsDir: path.dirname(modelPath), model: modelPath, logger: silentLogger });
+  // The key lives in memory for the bench: the machine may have no keychain.
+  const key = 'sk-local-bench';
+  host.api.attach({ secrets: { backend: 'keychain', reason: null, get: async () => key, set: async () => {} } satisfies Pick<SecretStore, 'get' | 'set' | 'backend' | 'reason'> });
+  host.settings.update({ temperature: 0, maxTokens, threads, contextSize, systemPrompt });
+  const { url, error } = await host.api.enableForRun(0);
+  if (!url) throw new Error(`The local API did not start: ${error}`);
+
+  const api = async (): Promise<Run> => {
+    let first = 0;
+    let tokens = 0;
+    const start = performance.now();
+    const response = await fetch(`${url}/chat/completions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ messages: [{ role: 'system', content: systemPrompt }, { role: 'user', content: prompt }], max_tokens: maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true } }),
+    });
+    if (!response.ok || !response.body) throw new Error(`The local API answered HTTP ${response.status}: ${await response.text()}`);
+    const parser = new SseParser();
+    const decoder = new TextDecoder();
+    for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
+      for (const event of parser.feed(decoder.decode(bytes, { stream: true }))) {
+        if (event.data === '[DONE]') continue;
+        const chunk = JSON.parse(event.data) as { choices: { delta: { content?: string } }[]; usage?: { completion_tokens: number } };
+        if (chunk.choices[0]?.delta.content) first ||= performance.now();
+        if (chunk.usage) tokens = chunk.usage.completion_tokens;
+      }
+    }
+    const end = performance.now();
+    return { ttftMs: first - start, tokens, tokensPerS: tokens / ((end - first) / 1000) };
+  };
+
+  // Warm-up: loads the model in the worker and fills both prompt caches alike.
+  await api();
+  await bare();
+  const results = { api: [] as Run[], bare: [] as Run[] };
+  for (let i = 0; i < runs; i++) {
+    results.api.push(await api());
+    results.bare.push(await bare());
+  }
+  await host.dispose();
+  await context.dispose();
+  await model.dispose();
+
+  const summarize = (list: Run[]) => ({ ttftMs: median(list.map((r) => r.ttftMs)), tokensPerS: median(list.map((r) => r.tokensPerS)), tokens: median(list.map((r) => r.tokens)) });
+  const apiSummary = summarize(results.api);
+  const bareSummary = summarize(results.bare);
+  printReport(
+    'api',
+    [
+      { path: 'local API (HTTP → SSE → host → worker)', 'tokens/s (median)': apiSummary.tokensPerS, 'TTFT ms (median)': apiSummary.ttftMs, tokens: apiSummary.tokens },
+      { path: 'bare node-llama-cpp', 'tokens/s (median)': bareSummary.tokensPerS, 'TTFT ms (median)': bareSummary.ttftMs, tokens: bareSummary.tokens },
+    ],
+    {
+      model: path.basename(modelPath),
+      threads,
+      context_size: contextSize,
+      runs,
+      max_tokens: maxTokens,
+      api_tokens_per_s: round(apiSummary.tokensPerS, 1),
+      bare_tokens_per_s: round(bareSummary.tokensPerS, 1),
+      api_ttft_ms: round(apiSummary.ttftMs, 2),
+      bare_ttft_ms: round(bareSummary.ttftMs, 2),
+      tokens_per_s_ratio: round(apiSummary.tokensPerS / bareSummary.tokensPerS),
+      ttft_ratio: round(apiSummary.ttftMs / bareSummary.ttftMs),
+    },
+  );
+}

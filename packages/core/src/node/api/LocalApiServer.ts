@@ -1,0 +1,278 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { z } from 'zod';
+import { toErrorPayload, ErrorCode } from '../../common/errors.js';
+import type { Logger } from '../logger.js';
+import { type ChatCompletionRequest, type EmbeddingsRequest, chatCompletionRequestSchema, describeZodError, embeddingsRequestSchema } from './openAiSchemas.js';
+
+/** How long a connection whose body was refused stays open (unread) so the client can read the refusal. */
+const unreadBodyGraceMs = 1_000;
+
+export interface LocalApiChatResult {
+  text: string;
+  finishReason: 'stop' | 'length';
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** What the server answers with; ApiService binds these to the host's models. */
+export interface LocalApiHandlers {
+  models(): { id: string; kind: 'chat' | 'embedding' }[];
+  chat(request: ChatCompletionRequest, options: { signal: AbortSignal; onText(text: string): void }): Promise<LocalApiChatResult & { model: string }>;
+  embed(request: EmbeddingsRequest, signal: AbortSignal): Promise<{ vectors: Float32Array[]; model: string }>;
+}
+
+export interface LocalApiServerOptions {
+  /** 127.0.0.1 only: the API is for programs on this computer. 0 picks a free port (tests). */
+  port: number;
+  key: string;
+  handlers: LocalApiHandlers;
+  logger: Logger;
+  onAudit?: (summary: string, details: Record<string, unknown>) => void;
+  /** Largest request body; bigger ones get 413 before they are read. */
+  maxBodyBytes?: number;
+  now?: () => number;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type = 'invalid_request_error',
+    readonly param: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+const statusOfCode: Partial<Record<string, number>> = {
+  [ErrorCode.InvalidInput]: 400,
+  [ErrorCode.PromptTooLong]: 400,
+  [ErrorCode.NoChatModel]: 503,
+  [ErrorCode.NoEmbeddingModel]: 503,
+  [ErrorCode.ModelNotFound]: 503,
+  [ErrorCode.WorkerUnavailable]: 503,
+  [ErrorCode.Busy]: 429,
+  [ErrorCode.Cancelled]: 499,
+};
+
+/**
+ * An OpenAI-compatible HTTP server on loopback (node:http: four routes do not need a framework, and the
+ * body limit and disconnect handling are clearer by hand). Every call needs `Authorization: Bearer <key>`;
+ * no CORS headers are sent, so web pages in a browser cannot read its answers.
+ */
+export class LocalApiServer {
+  private readonly keyDigest: Buffer;
+  private readonly maxBodyBytes: number;
+
+  private constructor(
+    private readonly options: LocalApiServerOptions,
+    private readonly server: http.Server,
+    readonly url: string,
+  ) {
+    this.keyDigest = createHash('sha256').update(options.key).digest();
+    this.maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  }
+
+  static async listen(options: LocalApiServerOptions): Promise<LocalApiServer> {
+    const server = http.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    const api = new LocalApiServer(options, server, `http://127.0.0.1:${port}/v1`);
+    server.on('request', (req, res) => void api.handle(req, res));
+    return api;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const started = (this.options.now ?? Date.now)();
+    const route = `${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]}`;
+    // A client that goes away cancels its generation.
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    try {
+      if (!this.authorized(req.headers.authorization)) throw new HttpError(401, 'Missing or wrong API key: send "Authorization: Bearer <key>" with the local API key (kept in the keychain under localApiKey).', 'authentication_error');
+      await this.route(route, req, res, controller.signal);
+    } catch (error) {
+      this.fail(req, res, error);
+    } finally {
+      const status = res.statusCode;
+      this.options.onAudit?.(status === 401 ? `Local API refused ${route}: missing or wrong key` : `Local API ${route} answered ${status}`, { route, status, ms: (this.options.now ?? Date.now)() - started });
+    }
+  }
+
+  private async route(route: string, req: http.IncomingMessage, res: http.ServerResponse, signal: AbortSignal): Promise<void> {
+    switch (route) {
+      case 'GET /v1/models': {
+        const created = Math.floor(Date.now() / 1000);
+        return this.json(res, 200, { object: 'list', data: this.options.handlers.models().map((model) => ({ id: model.id, object: 'model', created, owned_by: 'local' })) });
+      }
+      case 'POST /v1/chat/completions':
+        return this.chat(parse(chatCompletionRequestSchema, await this.readJson(req)), res, signal);
+      case 'POST /v1/embeddings': {
+        const request = parse(embeddingsRequestSchema, await this.readJson(req));
+        const { vectors, model } = await this.options.handlers.embed(request, signal);
+        const encode = (vector: Float32Array) => (request.encoding_format === 'base64' ? Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64') : Array.from(vector));
+        return this.json(res, 200, { object: 'list', model, data: vectors.map((vector, index) => ({ object: 'embedding', index, embedding: encode(vector) })), usage: { prompt_tokens: 0, total_tokens: 0 } });
+      }
+      case 'POST /v1/audio/transcriptions':
+      case 'POST /v1/audio/speech':
+        throw new HttpError(404, `${route.split(' ')[1]} is not served by the local API yet: speech is available in the app itself.`, 'not_found_error');
+      default:
+        throw new HttpError(404, `Unknown route ${route}: the local API serves GET /v1/models, POST /v1/chat/completions and POST /v1/embeddings.`, 'not_found_error');
+    }
+  }
+
+  private async chat(request: ChatCompletionRequest, res: http.ServerResponse, signal: AbortSignal): Promise<void> {
+    const id = `chatcmpl-${randomUUID()}`;
+    const created = Math.floor(Date.now() / 1000);
+    if (!request.stream) {
+      const result = await this.options.handlers.chat(request, { signal, onText: () => {} });
+      return this.json(res, 200, {
+        id,
+        object: 'chat.completion',
+        created,
+        model: result.model,
+        choices: [{ index: 0, message: { role: 'assistant', content: result.text }, finish_reason: result.finishReason }],
+        usage: { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, total_tokens: result.promptTokens + result.completionTokens },
+      });
+    }
+    const model = request.model ?? 'local';
+    const chunk = (delta: Record<string, unknown>, finishReason: string | null) => ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }] });
+    const send = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
+    let headersSent = false;
+    const start = () => {
+      if (headersSent) return;
+      headersSent = true;
+      res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+      send(chunk({ role: 'assistant', content: '' }, null));
+    };
+    try {
+      // Headers wait for the first token (or a quick failure), so errors before it still get a status code.
+      const result = await this.options.handlers.chat(request, {
+        signal,
+        onText: (text) => {
+          start();
+          send(chunk({ content: text }, null));
+        },
+      });
+      start();
+      send(chunk({}, result.finishReason));
+      if (request.stream_options?.include_usage) send({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, total_tokens: result.promptTokens + result.completionTokens } });
+      res.end('data: [DONE]\n\n');
+    } catch (error) {
+      if (!headersSent) throw error;
+      // Mid-stream there is no status code left to set: the error travels as an event, without [DONE].
+      if (!res.destroyed) res.end(`data: ${JSON.stringify({ error: { message: toErrorPayload(error).message, type: 'server_error' } })}\n\n`);
+    }
+  }
+
+  /** Reads a JSON body of at most maxBodyBytes; a larger one is refused from its Content-Length or as it arrives. */
+  private readJson(req: http.IncomingMessage): Promise<unknown> {
+    const limit = this.maxBodyBytes;
+    const tooLarge = () => new HttpError(413, `The request body is larger than ${limit / (1024 * 1024)} MB.`);
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > limit) return Promise.reject(tooLarge());
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) {
+          cleanup();
+          req.pause();
+          reject(tooLarge());
+          return;
+        }
+        chunks.push(chunk);
+      };
+      const onEnd = () => {
+        cleanup();
+        const text = Buffer.concat(chunks).toString('utf8');
+        try {
+          resolve(JSON.parse(text) as unknown);
+        } catch (error) {
+          reject(new HttpError(400, `The request body is not valid JSON: ${(error as Error).message}.`));
+        }
+      };
+      const onError = (error: Error) => {
+        cleanup();
+        reject(error);
+      };
+      const cleanup = () => {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', onError);
+      };
+      req.on('data', onData);
+      req.on('end', onEnd);
+      req.on('error', onError);
+    });
+  }
+
+  private authorized(header: string | undefined): boolean {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+    if (!match) return false;
+    // Compared as digests so the comparison takes the same time whatever the key's length.
+    return timingSafeEqual(createHash('sha256').update(match[1]!).digest(), this.keyDigest);
+  }
+
+  private fail(req: http.IncomingMessage, res: http.ServerResponse, error: unknown): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    let status: number;
+    let body: { message: string; type: string; code: string | null; param: string | null };
+    if (error instanceof HttpError) {
+      status = error.status;
+      body = { message: error.message, type: error.type, code: null, param: error.param };
+    } else {
+      const payload = toErrorPayload(error);
+      status = statusOfCode[payload.code] ?? 500;
+      if (status === 500) this.options.logger.warn('local API call failed', { ...payload });
+      body = { message: payload.message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code: payload.code, param: null };
+    }
+    const unread = !req.complete;
+    this.json(res, status, { error: body });
+    // A body we did not read (413, 401 before reading) is never drained. The connection is closed a moment
+    // after the answer instead of at once: a client still sending would otherwise meet a reset (EPIPE)
+    // before it reads the 413. Meanwhile nothing is read, so its writes just wait.
+    if (unread) {
+      res.on('finish', () => {
+        const timer = setTimeout(() => req.socket.destroy(), unreadBodyGraceMs);
+        timer.unref();
+      });
+    }
+  }
+
+  private json(res: http.ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    throw new HttpError(400, `Invalid request: ${describeZodError(result.error)}.`, 'invalid_request_error', first && first.path.length > 0 ? first.path.join('.') : null);
+  }
+  return result.data;
+}

@@ -1,0 +1,204 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHost, waitFor } from '../support/hostHarness.js';
+import { memorySecrets } from '../support/memorySecrets.js';
+import { needsTinyModel, tinyChatModel } from '../support/models.js';
+
+/** Reads an SSE response body into its `data:` payloads. */
+async function readSse(response: Response): Promise<string[]> {
+  const text = await response.text();
+  return text
+    .split('\n\n')
+    .filter((block) => block.startsWith('data: '))
+    .map((block) => block.slice('data: '.length));
+}
+
+describe.skipIf(!tinyChatModel)(`the OpenAI-compatible local API on a real host (${needsTinyModel})`, () => {
+  let harness: Harness;
+  let url: string;
+  let key: string;
+  const secrets = memorySecrets();
+  const post = (route: string, body: unknown, auth = `Bearer ${key}`) =>
+    fetch(`${url}${route}`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+  beforeAll(async () => {
+    harness = await startHost();
+    harness.host.api.attach({ secrets });
+    await harness.client.call('settings.update', { maxTokens: 24, temperature: 0, embeddingModel: tinyChatModel });
+    const changed = new Promise((resolve) => harness.client.on('api.changed', resolve));
+    const local = await harness.host.api.enableForRun(0);
+    expect(local.error).toBeNull();
+    expect(local.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    await changed;
+    url = local.url!;
+    // Made on first enable and kept in the secret store, never in settings.
+    key = (await secrets.get('localApiKey'))!;
+    expect(key).toMatch(/^sk-local-/);
+    expect(JSON.stringify(await harness.client.call('settings.get', {}))).not.toContain(key);
+    expect((await harness.client.call('api.getState', {})).local).toEqual({ enabled: true, url, error: null });
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('lists the chat model', async () => {
+    // The chat model's name is known once it is resolved (idle) or loaded.
+    const response = await fetch(`${url}/models`, { headers: { Authorization: `Bearer ${key}` } });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { object: string; data: { id: string; object: string }[] };
+    expect(body.object).toBe('list');
+    expect(body.data.map((model) => model.id)).toContain(harness.host.chatModel.state.name);
+  });
+
+  it('answers a chat completion with usage, and does not store it as a conversation', async () => {
+    const response = await post('/chat/completions', { model: 'x', messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 16 });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { object: string; choices: { message: { role: string; content: string }; finish_reason: string }[]; usage: { completion_tokens: number; prompt_tokens: number; total_tokens: number } };
+    expect(body.object).toBe('chat.completion');
+    expect(body.choices[0]!.message.role).toBe('assistant');
+    expect(body.choices[0]!.message.content.length).toBeGreaterThan(0);
+    expect(['stop', 'length']).toContain(body.choices[0]!.finish_reason);
+    expect(body.usage.completion_tokens).toBeGreaterThan(0);
+    expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens + body.usage.completion_tokens);
+    expect(await harness.client.call('conversations.list', {})).toEqual([]);
+  });
+
+  it('streams a chat completion as SSE chunks ending with [DONE]', async () => {
+    const response = await post('/chat/completions', { messages: [{ role: 'system', content: 'Tell a story.' }, { role: 'user', content: 'Once upon a time' }], stream: true, stream_options: { include_usage: true } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const events = await readSse(response);
+    expect(events.at(-1)).toBe('[DONE]');
+    const chunks = events.slice(0, -1).map((data) => JSON.parse(data) as { object: string; choices: { delta: { content?: string }; finish_reason: string | null }[]; usage?: { completion_tokens: number } });
+    expect(chunks.every((chunk) => chunk.object === 'chat.completion.chunk')).toBe(true);
+    const text = chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta.content ?? '')).join('');
+    expect(text.length).toBeGreaterThan(0);
+    expect(chunks.filter((chunk) => chunk.choices.some((choice) => choice.finish_reason)).length).toBe(1);
+    expect(chunks.at(-1)!.usage!.completion_tokens).toBeGreaterThan(0);
+  });
+
+  it('embeds strings with the embedding model', async () => {
+    const response = await post('/embeddings', { model: 'any', input: ['hello world', 'a second text'] });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: { index: number; embedding: number[] }[] };
+    expect(body.data.map((item) => item.index)).toEqual([0, 1]);
+    expect(body.data[0]!.embedding.length).toBeGreaterThan(0);
+    const norm = Math.hypot(...body.data[0]!.embedding);
+    expect(norm).toBeCloseTo(1, 3);
+  });
+
+  it('refuses calls without the key or with a wrong one (401)', async () => {
+    const missing = await fetch(`${url}/models`);
+    expect(missing.status).toBe(401);
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toContain('API key');
+    const wrong = await post('/chat/completions', { messages: [{ role: 'user', content: 'hi' }] }, 'Bearer sk-local-wrong');
+    expect(wrong.status).toBe(401);
+    await expect(wrong.json()).resolves.toMatchObject({ error: { type: 'authentication_error' } });
+  });
+
+  it('answers 400 naming the field for malformed JSON or a bad body, 404 for unknown routes', async () => {
+    const malformed = await post('/chat/completions', '{"messages": [');
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { message: string } }).error.message).toContain('not valid JSON');
+    const badField = await post('/chat/completions', { messages: [{ role: 'user', content: 42 }] });
+    expect(badField.status).toBe(400);
+    await expect(badField.json()).resolves.toMatchObject({ error: { param: 'messages.0.content', message: expect.stringContaining('messages.0.content') } });
+    const unknown = await fetch(`${url}/nothing`, { headers: { Authorization: `Bearer ${key}` } });
+    expect(unknown.status).toBe(404);
+    const audio = await post('/audio/speech', { input: 'hi' });
+    expect(audio.status).toBe(404);
+    expect(((await audio.json()) as { error: { message: string } }).error.message).toContain('not served');
+  });
+
+  it.each([
+    ['streamed without a length', false],
+    ['declaring its 100 MB length', true],
+  ])('refuses a 100 MB body %s with 413, quickly and without buffering it', async (_name, declare) => {
+    const total = 100 * 1024 * 1024;
+    const chunk = Buffer.alloc(256 * 1024, 0x61);
+    const rssBefore = process.memoryUsage().rss;
+    const started = Date.now();
+    let sent = 0;
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.request(`${url}/chat/completions`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', ...(declare ? { 'Content-Length': total } : {}) } });
+      let answered = false;
+      request.on('response', (response) => {
+        answered = true;
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      // Writing after the server closed the connection fails; only the status matters here.
+      request.on('error', (error) => (answered ? undefined : reject(error)));
+      const pump = () => {
+        while (!answered && sent < total) {
+          sent += chunk.length;
+          if (!request.write(chunk)) return void request.once('drain', pump);
+        }
+        if (!answered) request.end();
+      };
+      pump();
+    });
+    expect(status).toBe(413);
+    expect(Date.now() - started).toBeLessThan(5000);
+    // The client stopped well before 100 MB, and the server kept nothing like it in memory.
+    expect(sent).toBeLessThan(total);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(60 * 1024 * 1024);
+  });
+
+  it('records each call in the audit log, refused ones included', async () => {
+    const { events } = await harness.client.call('audit.list', { kinds: ['api.call'] });
+    expect(events.some((event) => event.summary.includes('refused'))).toBe(true);
+    expect(events.some((event) => event.summary.includes('POST /v1/chat/completions answered 200'))).toBe(true);
+    expect(JSON.stringify(events)).not.toContain(key);
+  });
+
+  it('cancels the generation when the client disconnects, and the next call works', async () => {
+    const response = await post('/chat/completions', { messages: [{ role: 'user', content: 'Once upon a time' }], stream: true, max_tokens: 4000 });
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    const next = await post('/chat/completions', { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 8 });
+    expect(next.status).toBe(200);
+  });
+});
+
+describe.skipIf(!tinyChatModel)(`the local API follows its settings live (${needsTinyModel})`, () => {
+  it('starts when localApi is turned on, on localApiPort, and stops when it is turned off', async () => {
+    const harness = await startHost();
+    try {
+      harness.host.api.attach({ secrets: memorySecrets({ localApiKey: 'sk-local-known' }) });
+      const port = await freePort();
+      await harness.client.call('settings.update', { localApi: true, localApiPort: port });
+      await waitFor(() => harness.host.api.state.local.url !== null, 10_000, 'the local API to start');
+      expect(harness.host.api.state.local).toEqual({ enabled: true, url: `http://127.0.0.1:${port}/v1`, error: null });
+      expect((await fetch(`http://127.0.0.1:${port}/v1/models`, { headers: { Authorization: 'Bearer sk-local-known' } })).status).toBe(200);
+      await harness.client.call('settings.update', { localApi: false });
+      await waitFor(() => !harness.host.api.state.local.enabled, 10_000, 'the local API to stop');
+      await expect(fetch(`http://127.0.0.1:${port}/v1/models`)).rejects.toThrow();
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('refuses to start, saying why, when no secret store is available', async () => {
+    const harness = await startHost();
+    try {
+      harness.host.api.attach({ secrets: null });
+      const state = await harness.host.api.enableForRun(0);
+      expect(state).toMatchObject({ enabled: true, url: null, error: expect.stringContaining('secret store') });
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = http.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
