@@ -1,8 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHost, waitFor } from '../support/hostHarness.js';
 import { memorySecrets } from '../support/memorySecrets.js';
 import { needsTinyModel, tinyChatModel } from '../support/models.js';
+import { decodeWav } from '@assistant/voice';
+
+const hasEspeak = spawnSync('espeak-ng', ['--version']).status === 0;
 
 /** Reads an SSE response body into its `data:` payloads. */
 async function readSse(response: Response): Promise<string[]> {
@@ -105,9 +109,37 @@ describe.skipIf(!tinyChatModel)(`the OpenAI-compatible local API on a real host 
     await expect(badField.json()).resolves.toMatchObject({ error: { param: 'messages.0.content', message: expect.stringContaining('messages.0.content') } });
     const unknown = await fetch(`${url}/nothing`, { headers: { Authorization: `Bearer ${key}` } });
     expect(unknown.status).toBe(404);
-    const audio = await post('/audio/speech', { input: 'hi' });
-    expect(audio.status).toBe(404);
-    expect(((await audio.json()) as { error: { message: string } }).error.message).toContain('not served');
+    const mp3 = await post('/audio/speech', { input: 'hi', response_format: 'mp3' });
+    expect(mp3.status).toBe(400);
+    expect(((await mp3.json()) as { error: { param: string } }).error.param).toBe('response_format');
+  });
+
+  it.skipIf(!hasEspeak)('speaks with the system voice, and says why it cannot transcribe without an STT model (needs espeak-ng)', async () => {
+    const speech = await post('/audio/speech', { model: 'tts-1', input: 'The quick brown fox.', voice: 'alloy' });
+    expect(speech.status).toBe(200);
+    expect(speech.headers.get('content-type')).toBe('audio/wav');
+    const wav = new Uint8Array(await speech.arrayBuffer());
+    const decoded = decodeWav(wav, 'speech.wav');
+    expect(decoded.samples.length / decoded.sampleRate).toBeGreaterThan(0.5);
+
+    const form = new FormData();
+    form.append('model', 'whisper-1');
+    form.append('file', new Blob([wav], { type: 'audio/wav' }), 'speech.wav');
+    const transcription = await fetch(`${url}/audio/transcriptions`, { method: 'POST', headers: { Authorization: `Bearer ${key}` }, body: form });
+    const state = await harness.client.call('voice.getState', {});
+    if (state.listen.available) {
+      expect(transcription.status).toBe(200);
+      expect(((await transcription.json()) as { text: string }).text.toLowerCase()).toContain('fox');
+    } else {
+      expect(transcription.status).toBe(503);
+      expect(((await transcription.json()) as { error: { message: string } }).error.message).toBe(`Transcription is unavailable: ${state.listen.reason}.`);
+    }
+
+    const noFile = new FormData();
+    noFile.append('model', 'whisper-1');
+    const missing = await fetch(`${url}/audio/transcriptions`, { method: 'POST', headers: { Authorization: `Bearer ${key}` }, body: noFile });
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { error: { param: string } }).error.param).toBe('file');
   });
 
   it.each([

@@ -10,6 +10,7 @@ import type { ChatModelService } from '../host/ChatModelService.js';
 import type { EmbeddingModelService } from '../host/EmbeddingModelService.js';
 import type { Logger } from '../logger.js';
 import type { NetworkGate } from '../network/NetworkGate.js';
+import type { VoiceLibrary } from '../host/VoiceLibrary.js';
 import type { SecretStore } from '../secrets/SecretStore.js';
 import type { SettingsStore } from '../settings/SettingsStore.js';
 import type { WorkerSupervisor } from '../workers/WorkerSupervisor.js';
@@ -37,6 +38,8 @@ export interface ApiServiceOptions {
   secrets?: SecretAccess | null;
   /** 'api.call' audit events (the host wires its AuditLog here). */
   onAudit?: AuditSink;
+  /** Speech in and out for /v1/audio/*; without it those routes answer that voice is not available. */
+  voice?: Pick<VoiceLibrary, 'synthesize' | 'transcribe'> | null;
   breaker?: { failureThreshold?: number; openMs?: number };
   now?: () => number;
 }
@@ -174,6 +177,8 @@ export class ApiService {
         const vectors = await embeddings.embed(texts, signal);
         return { vectors, model: embeddings.info?.name ?? 'local' };
       },
+      speech: this.options.voice ? (text, signal) => this.options.voice!.synthesize(text, signal) : undefined,
+      transcribe: this.options.voice ? (wav, signal) => this.options.voice!.transcribe(wav, signal) : undefined,
     };
   }
 

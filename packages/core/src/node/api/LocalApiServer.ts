@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { toErrorPayload, ErrorCode } from '../../common/errors.js';
 import type { Logger } from '../logger.js';
-import { type ChatCompletionRequest, type EmbeddingsRequest, chatCompletionRequestSchema, describeZodError, embeddingsRequestSchema } from './openAiSchemas.js';
+import { type ChatCompletionRequest, type EmbeddingsRequest, chatCompletionRequestSchema, describeZodError, embeddingsRequestSchema, speechRequestSchema } from './openAiSchemas.js';
+import { MultipartError, readMultipartFile } from './readMultipartFile.js';
 
 /** How long a connection whose body was refused stays open (unread) so the client can read the refusal. */
 const unreadBodyGraceMs = 1_000;
@@ -21,6 +22,10 @@ export interface LocalApiHandlers {
   models(): { id: string; kind: 'chat' | 'embedding' }[];
   chat(request: ChatCompletionRequest, options: { signal: AbortSignal; onText(text: string): void }): Promise<LocalApiChatResult & { model: string }>;
   embed(request: EmbeddingsRequest, signal: AbortSignal): Promise<{ vectors: Float32Array[]; model: string }>;
+  /** Speech as a WAV file; absent when the app has no voice. */
+  speech?(text: string, signal: AbortSignal): Promise<Uint8Array>;
+  /** The transcript of an uploaded recording (WAV); absent when the app has no voice. */
+  transcribe?(wav: Uint8Array, signal: AbortSignal): Promise<string>;
 }
 
 export interface LocalApiServerOptions {
@@ -55,6 +60,7 @@ const statusOfCode: Partial<Record<string, number>> = {
   [ErrorCode.WorkerUnavailable]: 503,
   [ErrorCode.Busy]: 429,
   [ErrorCode.Cancelled]: 499,
+  [ErrorCode.VoiceUnavailable]: 503,
 };
 
 /**
@@ -130,11 +136,31 @@ export class LocalApiServer {
         const encode = (vector: Float32Array) => (request.encoding_format === 'base64' ? Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64') : Array.from(vector));
         return this.json(res, 200, { object: 'list', model, data: vectors.map((vector, index) => ({ object: 'embedding', index, embedding: encode(vector) })), usage: { prompt_tokens: 0, total_tokens: 0 } });
       }
-      case 'POST /v1/audio/transcriptions':
-      case 'POST /v1/audio/speech':
-        throw new HttpError(404, `${route.split(' ')[1]} is not served by the local API yet: speech is available in the app itself.`, 'not_found_error');
+      case 'POST /v1/audio/speech': {
+        const speech = this.options.handlers.speech;
+        if (!speech) throw new HttpError(404, 'Speech is not part of this build of the app.', 'not_found_error');
+        const request = parse(speechRequestSchema, await this.readJson(req));
+        const wav = await speech(request.input, signal);
+        res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': wav.byteLength });
+        res.end(wav);
+        return;
+      }
+      case 'POST /v1/audio/transcriptions': {
+        const transcribe = this.options.handlers.transcribe;
+        if (!transcribe) throw new HttpError(404, 'Speech recognition is not part of this build of the app.', 'not_found_error');
+        const upload = await readMultipartFile(req, { field: 'file', maxBytes: this.maxBodyBytes }).catch((error: unknown) => {
+          throw error instanceof MultipartError ? new HttpError(error.status, error.message, 'invalid_request_error', error.param) : error;
+        });
+        const text = await transcribe(upload.file, signal);
+        if (upload.fields.response_format === 'text') {
+          res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+          res.end(text);
+          return;
+        }
+        return this.json(res, 200, { text });
+      }
       default:
-        throw new HttpError(404, `Unknown route ${route}: the local API serves GET /v1/models, POST /v1/chat/completions and POST /v1/embeddings.`, 'not_found_error');
+        throw new HttpError(404, `Unknown route ${route}: the local API serves GET /v1/models, POST /v1/chat/completions, POST /v1/embeddings, POST /v1/audio/speech and POST /v1/audio/transcriptions.`, 'not_found_error');
     }
   }
 

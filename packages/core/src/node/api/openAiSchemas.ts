@@ -32,6 +32,15 @@ export const embeddingsRequestSchema = z.object({
 });
 export type EmbeddingsRequest = z.output<typeof embeddingsRequestSchema>;
 
+export const speechRequestSchema = z.object({
+  model: z.string().max(500).optional(),
+  input: z.string().min(1, 'input must not be empty').max(4096),
+  voice: z.string().max(200).optional(),
+  // The app's voices synthesise WAV; other formats would need an encoder this app does not ship.
+  response_format: z.enum(['wav'], 'only wav is served').optional(),
+});
+export type SpeechRequest = z.output<typeof speechRequestSchema>;
+
 /** What the remote client needs from a streamed chunk; anything else in it is ignored. */
 export const chatChunkSchema = z.object({
   choices: z.array(z.object({ delta: z.object({ content: z.string().nullish() }).nullish(), finish_reason: z.string().nullish() })),

@@ -181,7 +181,7 @@ export class AssistantHost implements Disposable {
       // By name only: the value never reaches the audit log.
       onAudit: (kind, name) => audit.append(kind, kind === 'secret.set' ? `The secret "${name}" was set.` : `The secret "${name}" was deleted.`, { name }),
     });
-    const api = new ApiService({ settings, chatModel, supervisor, embeddings, network, logger: options.logger, secrets, onAudit: (summary, details) => audit.append('api.call', summary, details), breaker: options.breaker, now: options.now });
+    const api = new ApiService({ settings, chatModel, supervisor, embeddings, network, voice, logger: options.logger, secrets, onAudit: (summary, details) => audit.append('api.call', summary, details), breaker: options.breaker, now: options.now });
     embeddings.useRemote(api.remote);
     const host = new AssistantHost(options, db, models, settings, conversations, supervisor, chatModel, network, embeddings, documents, voice, secrets, audit, api);
     if (options.preload && chatModel.state.status === 'idle') void chatModel.ensureLoaded().catch(() => {});

@@ -18,6 +18,10 @@ export interface VoiceLibrary {
   readonly handlers: Pick<ContractHandlers<HostContract>, VoiceMethods>;
   readonly state: VoiceState;
   readonly onDidChangeState: Event<VoiceState>;
+  /** Speech for a text as a WAV file (the local API's /v1/audio/speech). */
+  synthesize(text: string, signal?: AbortSignal): Promise<Uint8Array>;
+  /** The transcript of a recording in a WAV file of any rate and channel count (/v1/audio/transcriptions). */
+  transcribe(wav: Uint8Array, signal?: AbortSignal): Promise<string>;
   dispose(): Promise<void>;
 }
 

@@ -14,6 +14,9 @@ import {
   voiceContract,
 } from '@assistant/core';
 import { type VoiceLibrary, type VoiceLibraryContext, type VoiceMethods, WorkerSupervisor } from '@assistant/core/node';
+import { fromPcm, toPcm } from '../../common/audio/pcm.js';
+import { resample } from '../../common/audio/Resampler.js';
+import { decodeWav, encodeWav } from '../../common/audio/wav.js';
 import { computeVoiceTier } from '../../common/tiers/computeVoiceTier.js';
 import { CapabilityHealth } from './CapabilityHealth.js';
 import { type ResolvedVoiceModels, resolveVoiceModels } from './resolveVoiceModels.js';
@@ -245,6 +248,29 @@ export class VoiceService implements VoiceLibrary {
     return this.callEngine(health, signal, this.options.listenTimeoutMs ?? 10_000, (client, callSignal) =>
       method === 'listen.audio' ? client.call('listen.audio', input as Pcm & { sessionId: string }, { signal: callSignal }) : client.call('listen.end', input, { signal: callSignal }),
     );
+  }
+
+  async synthesize(text: string, signal: AbortSignal = new AbortController().signal): Promise<Uint8Array> {
+    const audio = fromPcm(await this.speak(text, signal));
+    return encodeWav(audio.samples, audio.sampleRate);
+  }
+
+  async transcribe(wav: Uint8Array, signal: AbortSignal = new AbortController().signal): Promise<string> {
+    let recording: ReturnType<typeof decodeWav>;
+    try {
+      recording = decodeWav(wav, 'the uploaded recording');
+    } catch (error) {
+      throw new AssistantError(ErrorCode.InvalidInput, (error as Error).message);
+    }
+    await this.ensureLoaded();
+    const health = this.listenHealth;
+    if (!health.snapshot.available) throw new AssistantError(ErrorCode.VoiceUnavailable, `Transcription is unavailable: ${health.snapshot.reason ?? 'no speech-to-text model is loaded'}.`);
+    const samples = recording.sampleRate === 16_000 ? recording.samples : resample(recording.samples, recording.sampleRate, 16_000);
+    const pcm = toPcm({ samples, sampleRate: 16_000 });
+    // A long recording takes longer to decode: allow real time plus the usual margin.
+    const timeoutMs = (this.options.listenTimeoutMs ?? 10_000) + (samples.length / 16_000) * 1000;
+    const { text } = await this.callEngine(health, signal, timeoutMs, (client, callSignal) => client.call('stt.transcribe', pcm, { signal: callSignal }));
+    return text;
   }
 
   private async speak(text: string, signal: AbortSignal): Promise<Pcm & { engine: 'piper' | 'system' }> {
