@@ -1,22 +1,15 @@
 import { parseArgs } from 'node:util';
 import { createMemoryTransportPair, createRpcClient, hostContract } from '@assistant/core';
-import { chooseThreads, silentLogger } from '@assistant/core/node';
-import { LlamaChatSession, LlamaLogLevel, getLlama } from 'node-llama-cpp';
+import { silentLogger } from '@assistant/core/node';
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createNodeHost } from '../apps/desktop/src/node/createNodeHost.js';
+import { type BareRun as Run, benchModelPath, benchSystemPrompt as systemPrompt, createBareChat } from './bareChat.js';
 import { median, printReport, round } from './report.js';
 
-interface Run {
-  ttftMs: number;
-  tokens: number;
-  tokensPerS: number;
-}
-
 const prompt = 'Once upon a time, in a small village by the sea, there lived a curious little girl named Lily.';
-const systemPrompt = 'You are a helpful, concise assistant running entirely on this computer.';
 
 /**
  * The same prompt through the app (host, RPC, worker process, streaming) and through bare node-llama-cpp
@@ -24,28 +17,14 @@ const systemPrompt = 'You are a helpful, concise assistant running entirely on t
  */
 export async function benchLlm(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { model: { type: 'string' }, runs: { type: 'string', default: '5' }, tokens: { type: 'string', default: '256' }, threads: { type: 'string', default: '0' } } });
-  const modelPath = values.model ?? (process.env.ASSISTANT_MODELS_DIR ? path.join(process.env.ASSISTANT_MODELS_DIR, 'stories260k', 'stories260K.gguf') : '');
-  if (!modelPath || !fs.existsSync(modelPath)) throw new Error(`bench llm needs a GGUF: pass --model PATH or set ASSISTANT_MODELS_DIR to a folder with stories260k/stories260K.gguf (looked for "${modelPath}").`);
+  const modelPath = benchModelPath('llm', values.model);
   const runs = Number(values.runs);
   const maxTokens = Number(values.tokens);
 
-  const llama = await getLlama({ build: 'never', logLevel: LlamaLogLevel.error });
   // 0 (the default) measures the app's own choice; --threads N compares another count.
-  const threads = chooseThreads({ requested: Number(values.threads), cores: llama.cpuMathCores, modelSizeBytes: fs.statSync(modelPath).size });
-  const model = await llama.loadModel({ modelPath });
-  const contextSize = Math.min(model.trainContextSize, 4096);
-  const context = await model.createContext({ contextSize, threads });
-  const session = new LlamaChatSession({ contextSequence: context.getSequence(), systemPrompt });
-
-  const bare = async (): Promise<Run> => {
-    session.resetChatHistory();
-    let tokens = 0;
-    let first = 0;
-    const start = performance.now();
-    await session.prompt(prompt, { maxTokens, temperature: 0, onToken: (t) => (tokens += t.length), onTextChunk: () => (first ||= performance.now()) });
-    const end = performance.now();
-    return { ttftMs: first - start, tokens, tokensPerS: tokens / ((end - first) / 1000) };
-  };
+  const bareChat = await createBareChat(modelPath, Number(values.threads));
+  const { threads, contextSize } = bareChat;
+  const bare = () => bareChat.run(prompt, maxTokens);
 
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-llm-'));
   const host = await createNodeHost({ home, modelsDir: path.dirname(modelPath), model: modelPath, logger: silentLogger });
@@ -72,8 +51,7 @@ export async function benchLlm(argv: string[]): Promise<void> {
   }
   client.dispose();
   await host.dispose();
-  await context.dispose();
-  await model.dispose();
+  await bareChat.dispose();
 
   const ipcFloorMs = await idleIpcRoundTrip();
   const summarize = (list: Run[]) => ({ ttftMs: median(list.map((r) => r.ttftMs)), tokensPerS: median(list.map((r) => r.tokensPerS)), tokens: median(list.map((r) => r.tokens)) });

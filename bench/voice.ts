@@ -3,14 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createMemoryTransportPair, createRpcClient, hostContract } from '@assistant/core';
-import { chooseThreads, silentLogger } from '@assistant/core/node';
+import { silentLogger } from '@assistant/core/node';
 import { type AudioBuffer, SentenceSplitter, decodeWav, resample, runVoiceTurn, speakableText } from '@assistant/voice';
 import { createPiperTts, createSileroVad, createStreamingStt, createSystemVoice, locateVoiceModels } from '@assistant/voice/node';
-import { LlamaChatSession, LlamaLogLevel, getLlama } from 'node-llama-cpp';
 import { createNodeHost } from '../apps/desktop/src/node/createNodeHost.js';
+import { benchModelPath, benchSystemPrompt as systemPrompt, createBareChat } from './bareChat.js';
 import { median, percentile, printReport, round } from './report.js';
-
-const systemPrompt = 'You are a helpful, concise assistant running entirely on this computer.';
 
 interface Turn {
   file: string;
@@ -43,8 +41,7 @@ function recordedTurns(speechDir: string, only?: string[]): Turn[] {
 export async function benchVoice(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { model: { type: 'string' }, files: { type: 'string' }, turns: { type: 'string', default: '8' }, tokens: { type: 'string', default: '48' } } });
   const modelsDir = process.env.ASSISTANT_MODELS_DIR ? path.resolve(process.env.ASSISTANT_MODELS_DIR) : '';
-  const modelPath = values.model ?? path.join(modelsDir, 'stories260k', 'stories260K.gguf');
-  if (!fs.existsSync(modelPath)) throw new Error(`bench voice needs a chat GGUF: pass --model PATH or set ASSISTANT_MODELS_DIR (looked for "${modelPath}").`);
+  const modelPath = benchModelPath('voice', values.model);
   const speechDir = path.join(path.dirname(modelsDir), 'data', 'speech');
   if (!fs.existsSync(path.join(speechDir, 'transcripts.jsonl'))) throw new Error(`bench voice needs the shared speech data next to ASSISTANT_MODELS_DIR (looked in ${speechDir}).`);
   const turns = recordedTurns(speechDir, values.files?.split(',')).slice(0, Number(values.turns));
@@ -56,12 +53,8 @@ export async function benchVoice(argv: string[]): Promise<void> {
   const vad = await createSileroVad({ modelPath: located.vad.modelPath });
   const stt = 'missing' in located.stt || located.stt.kind !== 'transducer' ? null : await createStreamingStt(located.stt);
   const tts = 'missing' in located.piper ? await createSystemVoice() : await createPiperTts(located.piper);
-  const llama = await getLlama({ build: 'never', logLevel: LlamaLogLevel.error });
-  const threads = chooseThreads({ requested: 0, cores: llama.cpuMathCores, modelSizeBytes: fs.statSync(modelPath).size });
-  const model = await llama.loadModel({ modelPath });
-  const contextSize = Math.min(model.trainContextSize, 4096);
-  const context = await model.createContext({ contextSize, threads });
-  const session = new LlamaChatSession({ contextSequence: context.getSequence(), systemPrompt });
+  const bareChat = await createBareChat(modelPath);
+  const { threads, contextSize } = bareChat;
 
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-voice-'));
   const host = await createNodeHost({ home, modelsDir, model: modelPath, logger: silentLogger });
@@ -92,23 +85,16 @@ export async function benchVoice(argv: string[]): Promise<void> {
       sttMs = performance.now() - t;
       rtf.stt.push(sttMs / (((to - from) / 16_000) * 1000));
     }
-    session.resetChatHistory();
     const splitter = new SentenceSplitter();
     let firstSentence: string | null = null;
-    let firstTokenMs = 0;
     let firstSentenceMs = 0;
     t = performance.now();
-    await session.prompt(app.transcript, {
-      maxTokens,
-      temperature: 0,
-      onTextChunk: (chunk) => {
-        firstTokenMs ||= performance.now() - t;
-        const done = splitter.push(chunk);
-        if (firstSentence === null && done.length > 0) {
-          firstSentence = done[0]!;
-          firstSentenceMs = performance.now() - t;
-        }
-      },
+    const { ttftMs: firstTokenMs } = await bareChat.run(app.transcript, maxTokens, (chunk) => {
+      const done = splitter.push(chunk);
+      if (firstSentence === null && done.length > 0) {
+        firstSentence = done[0]!;
+        firstSentenceMs = performance.now() - t;
+      }
     });
     if (firstSentence === null) {
       firstSentence = splitter.flush()[0] ?? '';
@@ -140,8 +126,7 @@ export async function benchVoice(argv: string[]): Promise<void> {
   }
   client.dispose();
   await host.dispose();
-  await context.dispose();
-  await model.dispose();
+  await bareChat.dispose();
   fs.rmSync(home, { recursive: true, force: true });
 
   printReport('voice', rows, {

@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chooseThreads } from '@assistant/core/node';
+import { LlamaChatSession, LlamaLogLevel, getLlama } from 'node-llama-cpp';
+
+/** What the app is told too, so both sides answer the same prompt the same way. */
+export const benchSystemPrompt = 'You are a helpful, concise assistant running entirely on this computer.';
+
+/** One timed reply from the bare engine. */
+export interface BareRun {
+  ttftMs: number;
+  tokens: number;
+  tokensPerS: number;
+}
+
+export interface BareChat {
+  threads: number;
+  contextSize: number;
+  /** Greedy reply to `prompt` from a fresh history; `onText` sees each streamed chunk. */
+  run(prompt: string, maxTokens: number, onText?: (text: string) => void): Promise<BareRun>;
+  dispose(): Promise<void>;
+}
+
+/** The tiny test model's path under ASSISTANT_MODELS_DIR, or `explicit`; throws naming what it looked for. */
+export function benchModelPath(bench: string, explicit?: string): string {
+  const modelPath = explicit ?? (process.env.ASSISTANT_MODELS_DIR ? path.join(process.env.ASSISTANT_MODELS_DIR, 'stories260k', 'stories260K.gguf') : '');
+  if (!modelPath || !fs.existsSync(modelPath)) throw new Error(`bench ${bench} needs a GGUF: pass --model PATH or set ASSISTANT_MODELS_DIR to a folder with stories260k/stories260K.gguf (looked for "${modelPath}").`);
+  return modelPath;
+}
+
+/**
+ * Bare node-llama-cpp in this process, set up as the app sets up its worker: threads from the same rule
+ * (or `requestedThreads`), the training context capped at 4096, the app's system prompt, greedy sampling.
+ */
+export async function createBareChat(modelPath: string, requestedThreads = 0): Promise<BareChat> {
+  const llama = await getLlama({ build: 'never', logLevel: LlamaLogLevel.error });
+  const threads = chooseThreads({ requested: requestedThreads, cores: llama.cpuMathCores, modelSizeBytes: fs.statSync(modelPath).size });
+  const model = await llama.loadModel({ modelPath });
+  const contextSize = Math.min(model.trainContextSize, 4096);
+  const context = await model.createContext({ contextSize, threads });
+  const session = new LlamaChatSession({ contextSequence: context.getSequence(), systemPrompt: benchSystemPrompt });
+  return {
+    threads,
+    contextSize,
+    async run(prompt, maxTokens, onText) {
+      session.resetChatHistory();
+      let tokens = 0;
+      let first = 0;
+      const start = performance.now();
+      await session.prompt(prompt, {
+        maxTokens,
+        temperature: 0,
+        onToken: (t) => (tokens += t.length),
+        onTextChunk: (text) => {
+          first ||= performance.now();
+          onText?.(text);
+        },
+      });
+      const end = performance.now();
+      return { ttftMs: first - start, tokens, tokensPerS: tokens / ((end - first) / 1000) };
+    },
+    async dispose() {
+      await context.dispose();
+      await model.dispose();
+    },
+  };
+}
