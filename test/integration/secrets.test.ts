@@ -3,29 +3,16 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type ContractClient, type HostContract, createMemoryTransportPair, createRpcClient, hostContract } from '@assistant/core';
-import { type AssistantHost, type Logger, createSecretStore, loadKeytar } from '@assistant/core/node';
+import { type AssistantHost, type Logger, createSecretStore } from '@assistant/core/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNodeHost } from '../../apps/desktop/src/node/createNodeHost.js';
 import { send, waitFor } from '../support/hostHarness.js';
 import { modelsDir, needsTinyModel, tinyChatModel } from '../support/models.js';
 import { repoRoot } from '../support/runCli.js';
+import { keychainProblem } from '../support/keychain.js';
 import { makeTempDir } from '../support/tempDir.js';
 
 // The real OS keychain (gnome-keyring over D-Bus in CI, .ci/run): never a fake one here.
-async function keychainProblem(): Promise<string | null> {
-  if (process.platform === 'linux' && !process.env.DBUS_SESSION_BUS_ADDRESS) return 'DBUS_SESSION_BUS_ADDRESS is not set (run inside dbus-run-session with gnome-keyring-daemon unlocked, as .ci/run does)';
-  const loaded = loadKeytar();
-  if ('reason' in loaded) return loaded.reason;
-  const store = await createSecretStore({ home: makeTempDir('keychain-probe-') });
-  if (store.backend !== 'keychain') return store.reason ?? 'the keychain is not used';
-  try {
-    await store.set('test.probe', 'probe');
-    await store.delete('test.probe');
-    return null;
-  } catch (error) {
-    return `the keyring daemon does not store (locked? start it with gnome-keyring-daemon --unlock): ${(error as Error).message}`;
-  }
-}
 const problem = await keychainProblem();
 const skipped = problem ? ` (skipped: ${problem})` : '';
 

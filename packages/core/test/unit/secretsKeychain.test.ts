@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/index.js';
 import { type SecretStore, createSecretStore, loadKeytar } from '../../src/node/index.js';
+import { keychainProblem } from '../../../../test/support/keychain.js';
 
 // Against the real OS keychain (gnome-keyring over D-Bus in CI): a fake one would prove nothing about it.
 const repoRoot = path.resolve(import.meta.dirname, '../../../..');
@@ -13,20 +14,6 @@ const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix
 const onPath = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 const keytarMissing = 'reason' in loadKeytar() ? (loadKeytar() as { reason: string }).reason : null;
 
-/** Null when a real, unlocked keychain answers; otherwise what is missing, for the skip message. */
-async function keychainProblem(): Promise<string | null> {
-  if (process.platform === 'linux' && !process.env.DBUS_SESSION_BUS_ADDRESS) return 'DBUS_SESSION_BUS_ADDRESS is not set (run inside dbus-run-session with gnome-keyring-daemon unlocked, as .ci/run does)';
-  if (keytarMissing) return keytarMissing;
-  const store = await createSecretStore({ home: tempDir('keychain-probe-') });
-  if (store.backend !== 'keychain') return store.reason ?? 'the keychain is not used';
-  try {
-    await store.set('test.probe', 'probe');
-    await store.delete('test.probe');
-    return null;
-  } catch (error) {
-    return `the keyring daemon does not store (locked? start it with gnome-keyring-daemon --unlock): ${(error as Error).message}`;
-  }
-}
 const problem = await keychainProblem();
 
 /** Runs createSecretStore in a fresh process with the given environment and reports what it saw. */

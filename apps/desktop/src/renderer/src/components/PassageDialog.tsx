@@ -1,4 +1,5 @@
-import { useEffect, useLayoutEffect, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useRef } from 'react';
+import { useModalDialog } from '../useModalDialog';
 import { useAssistant } from '../store';
 import { citationPlace } from './Sources';
 
@@ -10,44 +11,16 @@ import { citationPlace } from './Sources';
 export function PassageDialog() {
   const view = useAssistant((s) => s.passageView);
   const close = useAssistant((s) => s.closePassage);
-  const dialog = useRef<HTMLDialogElement>(null);
-  const opener = useRef<HTMLElement | null>(null);
   const closeButton = useRef<HTMLButtonElement>(null);
   const mark = useRef<HTMLElement>(null);
   const open = view !== null;
-
-  useLayoutEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    if (open && !element.open) {
-      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-      element.showModal();
-      closeButton.current?.focus();
-    } else if (!open && element.open) {
-      element.close();
-    }
-  }, [open]);
-
-  useEffect(() => {
-    if (open) return;
-    const target = opener.current;
-    opener.current = null;
-    if (target?.isConnected) target.focus();
-  }, [open]);
+  const { dialog, onKeyDown } = useModalDialog(open, close, closeButton);
 
   // The passage sits between its context: bring it into view rather than the text before it.
   const loaded = view?.passage ?? null;
   useEffect(() => {
     if (loaded) mark.current?.scrollIntoView({ block: 'center' });
   }, [loaded]);
-
-  const onKeyDown = (event: KeyboardEvent<HTMLDialogElement>) => {
-    if (event.key !== 'Escape') return;
-    // Ours alone: the window's Escape (stop the reply) must not also fire.
-    event.preventDefault();
-    event.stopPropagation();
-    close();
-  };
 
   const citation = view?.citation;
   const passage = view?.passage;
@@ -56,7 +29,7 @@ export function PassageDialog() {
   return (
     <dialog
       ref={dialog}
-      className="passage-dialog"
+      className="modal-dialog passage-dialog"
       aria-labelledby="passage-title"
       aria-describedby="passage-place"
       onKeyDown={onKeyDown}

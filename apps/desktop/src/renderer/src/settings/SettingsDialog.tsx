@@ -1,4 +1,5 @@
-import { useEffect, useLayoutEffect, useRef, type KeyboardEvent } from 'react';
+import { useRef } from 'react';
+import { useModalDialog } from '../useModalDialog';
 import { settingsGroups, settingsLayout, type SettingKey } from '@assistant/core';
 import { useAssistant } from '../store';
 import { ApiStatus } from './ApiStatus';
@@ -30,36 +31,9 @@ export function SettingsDialog() {
   const setSection = useAssistant((s) => s.setSettingsSection);
   const loaded = useAssistant((s) => s.settings !== null);
   const loadError = useAssistant((s) => s.settingsError);
-  const dialog = useRef<HTMLDialogElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
-  const opener = useRef<HTMLElement | null>(null);
+  const { dialog, onKeyDown } = useModalDialog(open, close, heading, settingsButtonId);
 
-  useLayoutEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    if (open && !element.open) {
-      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-      element.showModal();
-      heading.current?.focus();
-    } else if (!open && element.open) {
-      element.close();
-    }
-  }, [open]);
-
-  useEffect(() => {
-    if (open) return;
-    const target = opener.current ?? document.getElementById(settingsButtonId);
-    opener.current = null;
-    if (target?.isConnected) target.focus();
-  }, [open]);
-
-  const onKeyDown = (event: KeyboardEvent<HTMLDialogElement>) => {
-    if (event.key !== 'Escape') return;
-    // Ours alone: the window's Escape (stop the reply) must not also fire.
-    event.preventDefault();
-    event.stopPropagation();
-    close();
-  };
 
   const title = sections.find((s) => s.id === section)?.title ?? '';
   // The layout's order (most used first), not the schema's.
@@ -68,7 +42,7 @@ export function SettingsDialog() {
   return (
     <dialog
       ref={dialog}
-      className="settings-dialog"
+      className="modal-dialog settings-dialog"
       aria-labelledby="settings-title"
       onKeyDown={onKeyDown}
       onCancel={(event) => {
