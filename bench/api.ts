@@ -4,10 +4,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type SecretStore, SseParser, silentLogger } from '@assistant/core/node';
 import { createNodeHost } from '../apps/desktop/src/node/createNodeHost.js';
-import { type BareRun as Run, benchModelPath, benchSystemPrompt as systemPrompt, createBareChat } from './bareChat.js';
-import { median, printReport, round } from './report.js';
+import { type BareRun as Run, benchModelPath, benchPrompt, benchSystemPrompt as systemPrompt, createBareChat, interleaveRuns } from './bareChat.js';
+import { printReport, round } from './report.js';
 
-const prompt = 'Once upon a time, in a small village by the sea, there lived a curious little girl named Lily.';
+const prompt = benchPrompt;
 
 /**
  * The same prompt streamed through the local OpenAI-compatible API (HTTP, SSE parsed on the client side,
@@ -57,20 +57,10 @@ export async function benchApi(argv: string[]): Promise<void> {
     return { ttftMs: first - start, tokens, tokensPerS: tokens / ((end - first) / 1000) };
   };
 
-  // Warm-up: loads the model in the worker and fills both prompt caches alike.
-  await api();
-  await bare();
-  const results = { api: [] as Run[], bare: [] as Run[] };
-  for (let i = 0; i < runs; i++) {
-    results.api.push(await api());
-    results.bare.push(await bare());
-  }
+  const { app: apiSummary, bare: bareSummary } = await interleaveRuns(runs, api, bare);
   await host.dispose();
   await bareChat.dispose();
 
-  const summarize = (list: Run[]) => ({ ttftMs: median(list.map((r) => r.ttftMs)), tokensPerS: median(list.map((r) => r.tokensPerS)), tokens: median(list.map((r) => r.tokens)) });
-  const apiSummary = summarize(results.api);
-  const bareSummary = summarize(results.bare);
   printReport(
     'api',
     [

@@ -2,6 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chooseThreads } from '@assistant/core/node';
 import { LlamaChatSession, LlamaLogLevel, getLlama } from 'node-llama-cpp';
+import { median } from './report.js';
+
+/** The prompt the llm and api benches send both ways. */
+export const benchPrompt = 'Once upon a time, in a small village by the sea, there lived a curious little girl named Lily.';
 
 /** What the app is told too, so both sides answer the same prompt the same way. */
 export const benchSystemPrompt = 'You are a helpful, concise assistant running entirely on this computer.';
@@ -64,4 +68,20 @@ export async function createBareChat(modelPath: string, requestedThreads = 0): P
       await model.dispose();
     },
   };
+}
+
+/**
+ * One warm-up each (the model loaded in the worker, both prompt caches filled alike), then `runs` rounds
+ * interleaved so machine drift hits both; the medians of each side.
+ */
+export async function interleaveRuns(runs: number, app: () => Promise<BareRun>, bare: () => Promise<BareRun>) {
+  await app();
+  await bare();
+  const results = { app: [] as BareRun[], bare: [] as BareRun[] };
+  for (let i = 0; i < runs; i++) {
+    results.app.push(await app());
+    results.bare.push(await bare());
+  }
+  const summarize = (list: BareRun[]) => ({ ttftMs: median(list.map((r) => r.ttftMs)), tokensPerS: median(list.map((r) => r.tokensPerS)), tokens: median(list.map((r) => r.tokens)) });
+  return { app: summarize(results.app), bare: summarize(results.bare) };
 }

@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createNodeHost } from '../apps/desktop/src/node/createNodeHost.js';
-import { type BareRun as Run, benchModelPath, benchSystemPrompt as systemPrompt, createBareChat } from './bareChat.js';
+import { type BareRun as Run, benchModelPath, benchPrompt, benchSystemPrompt as systemPrompt, createBareChat, interleaveRuns } from './bareChat.js';
 import { median, printReport, round } from './report.js';
 
-const prompt = 'Once upon a time, in a small village by the sea, there lived a curious little girl named Lily.';
+const prompt = benchPrompt;
 
 /**
  * The same prompt through the app (host, RPC, worker process, streaming) and through bare node-llama-cpp
@@ -41,22 +41,12 @@ export async function benchLlm(argv: string[]): Promise<void> {
     return { ttftMs: first - start, tokens: result.completionTokens, tokensPerS: result.completionTokens / ((end - first) / 1000) };
   };
 
-  // Warm-up: loads the model in the worker and fills both prompt caches alike.
-  await app();
-  await bare();
-  const results = { app: [] as Run[], bare: [] as Run[] };
-  for (let i = 0; i < runs; i++) {
-    results.app.push(await app());
-    results.bare.push(await bare());
-  }
+  const { app: appSummary, bare: bareSummary } = await interleaveRuns(runs, app, bare);
   client.dispose();
   await host.dispose();
   await bareChat.dispose();
 
   const ipcFloorMs = await idleIpcRoundTrip();
-  const summarize = (list: Run[]) => ({ ttftMs: median(list.map((r) => r.ttftMs)), tokensPerS: median(list.map((r) => r.tokensPerS)), tokens: median(list.map((r) => r.tokens)) });
-  const appSummary = summarize(results.app);
-  const bareSummary = summarize(results.bare);
   printReport(
     'llm',
     [

@@ -91,8 +91,8 @@ export class VoiceService implements VoiceLibrary {
         this.publish();
         return this.state;
       },
-      'voice.listen': ({ sessionId, sampleRate, pcm16 }, { signal }) => this.listen('listen.audio', { sessionId, sampleRate, pcm16 }, signal),
-      'voice.listenEnd': ({ sessionId }, { signal }) => this.listen('listen.end', { sessionId }, signal),
+      'voice.listen': (input, { signal }) => this.listen(signal, (client, callSignal) => client.call('listen.audio', input, { signal: callSignal })),
+      'voice.listenEnd': (input, { signal }) => this.listen(signal, (client, callSignal) => client.call('listen.end', input, { signal: callSignal })),
       'voice.speak': ({ text }, { signal }) => this.speak(text, signal),
     };
   }
@@ -236,18 +236,20 @@ export class VoiceService implements VoiceLibrary {
     }
   }
 
-  private async listen(method: 'listen.audio', input: Pcm & { sessionId: string }, signal: AbortSignal): Promise<{ events: ListenEvent[] }>;
-  private async listen(method: 'listen.end', input: { sessionId: string }, signal: AbortSignal): Promise<{ events: ListenEvent[] }>;
-  private async listen(method: 'listen.audio' | 'listen.end', input: (Pcm & { sessionId: string }) | { sessionId: string }, signal: AbortSignal): Promise<{ events: ListenEvent[] }> {
-    await this.ensureLoaded();
-    const health = this.listenHealth;
-    // Speech detection works without STT (barge-in, "speech detected"); only a missing VAD stops it.
+  /** Live audio goes through here every 100 ms: speech detection works without STT, only a missing VAD stops it. */
+  private async listen(signal: AbortSignal, call: (client: ContractClient<VoiceContract>, signal: AbortSignal) => Promise<{ events: ListenEvent[] }>): Promise<{ events: ListenEvent[] }> {
+    await this.ready();
     if (this.supervisor.readyClient()?.generation !== this.vadGeneration) {
-      throw new AssistantError(ErrorCode.VoiceUnavailable, `Listening is unavailable: ${health.snapshot.reason ?? 'the voice engine is not running'}.`);
+      throw new AssistantError(ErrorCode.VoiceUnavailable, `Listening is unavailable: ${this.listenHealth.snapshot.reason ?? 'the voice engine is not running'}.`);
     }
-    return this.callEngine(health, signal, this.options.listenTimeoutMs ?? 10_000, (client, callSignal) =>
-      method === 'listen.audio' ? client.call('listen.audio', input as Pcm & { sessionId: string }, { signal: callSignal }) : client.call('listen.end', input, { signal: callSignal }),
-    );
+    return this.callEngine(this.listenHealth, signal, this.options.listenTimeoutMs ?? 10_000, call);
+  }
+
+  /** Engines set up in the running worker: nothing to wait for (the per-frame path stays a plain call). */
+  private async ready(): Promise<void> {
+    const generation = this.supervisor.readyClient()?.generation;
+    if (generation !== undefined && !this.loading && this.attempted.listen === generation && this.attempted.speak === generation) return;
+    await this.ensureLoaded();
   }
 
   async synthesize(text: string, signal: AbortSignal = new AbortController().signal): Promise<Uint8Array> {
@@ -262,7 +264,7 @@ export class VoiceService implements VoiceLibrary {
     } catch (error) {
       throw new AssistantError(ErrorCode.InvalidInput, (error as Error).message);
     }
-    await this.ensureLoaded();
+    await this.ready();
     const health = this.listenHealth;
     if (!health.snapshot.available) throw new AssistantError(ErrorCode.VoiceUnavailable, `Transcription is unavailable: ${health.snapshot.reason ?? 'no speech-to-text model is loaded'}.`);
     const samples = recording.sampleRate === 16_000 ? recording.samples : resample(recording.samples, recording.sampleRate, 16_000);
@@ -274,7 +276,7 @@ export class VoiceService implements VoiceLibrary {
   }
 
   private async speak(text: string, signal: AbortSignal): Promise<Pcm & { engine: 'piper' | 'system' }> {
-    await this.ensureLoaded();
+    await this.ready();
     const health = this.speakHealth;
     if (!health.snapshot.available) throw new AssistantError(ErrorCode.VoiceUnavailable, `Speaking is unavailable: ${health.snapshot.reason ?? 'no voice is loaded'}.`);
     const speed = this.options.settings.get().speechRate;

@@ -23,48 +23,28 @@ export async function resolveVoiceModels(models: ModelManager, settings: Pick<Se
   const find = (kind: 'vad' | 'stt' | 'tts', requested: string | null) =>
     requested ? (installed.find((model) => model.kinds.includes(kind) && model.name === requested)?.path ?? path.resolve(requested)) : (installed.find((model) => model.kinds.includes(kind))?.path ?? null);
 
-  const vadPath = find('vad', null);
-  let vadFile: string | null = null;
-  let vadProblem: string | null = 'the voice detector (Silero VAD) is not installed';
-  if (vadPath) {
-    try {
-      vadFile = locateSileroVad(vadPath);
-      vadProblem = null;
-    } catch (error) {
-      vadProblem = clause(error);
-    }
-  }
-
-  let stt: SttConfig | null = null;
-  let sttProblem: string | null = null;
-  const sttFolder = find('stt', settings.sttModel);
-  if (sttFolder) {
-    try {
-      stt = locateSttModel(sttFolder);
-    } catch (error) {
-      sttProblem = clause(error);
-    }
-  } else sttProblem = 'no speech-to-text model is installed';
-
-  let tts: TtsConfig | null = null;
-  let ttsProblem: string | null = null;
-  const ttsFolder = find('tts', settings.ttsVoice);
-  if (ttsFolder) {
-    try {
-      tts = locatePiperVoice(ttsFolder);
-    } catch (error) {
-      ttsProblem = clause(error);
-    }
-  } else ttsProblem = 'no Piper voice is installed';
+  const vad = locate(find('vad', null), locateSileroVad, 'the voice detector (Silero VAD) is not installed');
+  const stt = locate(find('stt', settings.sttModel), locateSttModel, 'no speech-to-text model is installed');
+  const tts = locate(find('tts', settings.ttsVoice), locatePiperVoice, 'no Piper voice is installed');
 
   return {
-    vad: vadFile,
-    vadProblem,
-    stt,
-    sttProblem,
-    tts,
-    ttsProblem,
+    vad: vad.found,
+    vadProblem: vad.problem,
+    stt: stt.found,
+    sttProblem: stt.problem,
+    tts: tts.found,
+    ttsProblem: tts.problem,
   };
+}
+
+/** A folder's engine files, or why there are none (no folder: `absent`; a locator's complaint otherwise). */
+function locate<T>(folder: string | null, locator: (folder: string) => T, absent: string): { found: T | null; problem: string | null } {
+  if (!folder) return { found: null, problem: absent };
+  try {
+    return { found: locator(folder), problem: null };
+  } catch (error) {
+    return { found: null, problem: clause(error) };
+  }
 }
 
 /** A locator's sentence ("The Piper voice folder … has no tokens.txt.") as a clause for the banner. */
