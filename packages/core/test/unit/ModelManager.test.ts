@@ -15,6 +15,8 @@ const sha = createHash('sha256').update(payload).digest('hex');
 let server: http.Server;
 let base = '';
 let dropNextAt: number | null = null;
+/** The response cut at `dropNextAt`, held open until the test has seen every byte before it arrive. */
+let held: http.ServerResponse | null = null;
 const requests: { range: string | undefined }[] = [];
 
 beforeAll(async () => {
@@ -27,7 +29,8 @@ beforeAll(async () => {
     if (dropNextAt !== null) {
       const cut = dropNextAt;
       dropNextAt = null;
-      response.write(body.subarray(0, cut), () => response.destroy());
+      held = response;
+      response.write(body.subarray(0, cut));
       return;
     }
     response.end(body);
@@ -74,20 +77,48 @@ describe('ModelManager', () => {
   it('resumes an interrupted download from where it stopped', async () => {
     const { manager, modelsDir } = makeManager();
     dropNextAt = 100_000;
-    await expect(manager.pull('tiny-chat')).rejects.toMatchObject({ code: ErrorCode.DownloadFailed });
+    // The connection drops only once progress has reported all 100,000 bytes: no timing involved.
+    const onProgress = (progress: { receivedBytes: number }) => {
+      if (progress.receivedBytes >= 100_000) held?.destroy();
+    };
+    await expect(manager.pull('tiny-chat', { onProgress })).rejects.toMatchObject({ code: ErrorCode.DownloadFailed, message: expect.stringMatching(/interrupted after 100000 bytes/) });
     const partial = path.join(modelsDir, 'tiny-chat', 'tiny.gguf.partial');
-    expect(fs.statSync(partial).size).toBeGreaterThan(0);
+    // Everything progress reported is on disk when the failure is reported.
+    expect(fs.statSync(partial).size).toBe(100_000);
     requests.length = 0;
     await manager.pull('tiny-chat');
-    expect(requests[0]!.range).toMatch(/^bytes=\d+-$/);
+    expect(requests.map((request) => request.range)).toEqual(['bytes=100000-']);
     expect(fs.readFileSync(path.join(modelsDir, 'tiny-chat', 'tiny.gguf')).equals(payload)).toBe(true);
     expect(fs.existsSync(partial)).toBe(false);
+  });
+
+  it('a cancelled download keeps every byte it reported', async () => {
+    const { manager, modelsDir } = makeManager();
+    dropNextAt = 150_000;
+    const controller = new AbortController();
+    let reported = 0;
+    const onProgress = (progress: { receivedBytes: number }) => {
+      reported = progress.receivedBytes;
+      if (reported >= 150_000) controller.abort();
+    };
+    await expect(manager.pull('tiny-chat', { onProgress, signal: controller.signal })).rejects.toMatchObject({ code: ErrorCode.Cancelled });
+    held?.destroy();
+    expect(fs.statSync(path.join(modelsDir, 'tiny-chat', 'tiny.gguf.partial')).size).toBe(reported);
+  });
+
+  it('a download that received nothing leaves no folder behind', async () => {
+    const unreachable = manifest();
+    unreachable.models[0]!.files[0]!.url = 'http://127.0.0.1:9/tiny.gguf';
+    const { manager, modelsDir } = makeManager({ manifest: unreachable });
+    await expect(manager.pull('tiny-chat')).rejects.toMatchObject({ code: ErrorCode.DownloadFailed });
+    expect(fs.readdirSync(modelsDir)).toEqual([]);
+    expect(manager.catalog()[0]!.installed).toBe(false);
   });
 
   it('refuses a file whose hash does not match and keeps nothing of it', async () => {
     const { manager, modelsDir } = makeManager({ manifest: manifest({ sha256: 'f'.repeat(64) }) });
     await expect(manager.pull('tiny-chat')).rejects.toMatchObject({ code: ErrorCode.ChecksumMismatch });
-    expect(fs.readdirSync(path.join(modelsDir, 'tiny-chat'))).toEqual([]);
+    expect(fs.existsSync(path.join(modelsDir, 'tiny-chat'))).toBe(false);
     expect(await manager.installed()).toEqual([]);
   });
 

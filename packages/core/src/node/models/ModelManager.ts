@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CatalogModel, InstalledModel, PullProgress } from '../../common/contract/schemas.js';
 import { AssistantError, ErrorCode, cancelledError } from '../../common/errors.js';
@@ -115,16 +114,23 @@ export class ModelManager {
     }
     const folder = this.folderOf(model);
     await fsp.mkdir(folder, { recursive: true });
-    for (const file of model.files) {
-      if (file.archive && fs.existsSync(archiveMarker(folder, file))) continue;
-      if (!file.archive && fs.existsSync(path.join(folder, file.path))) continue;
-      const target = file.archive ? path.join(folder, '.downloads', file.path) : path.join(folder, file.path);
-      await this.download(model, file, target, options);
-      if (file.archive) {
-        await extractArchive(target, folder, options.signal);
-        await fsp.rm(path.dirname(target), { recursive: true, force: true });
-        await fsp.writeFile(archiveMarker(folder, file), new Date().toISOString());
+    try {
+      for (const file of model.files) {
+        if (file.archive && fs.existsSync(archiveMarker(folder, file))) continue;
+        if (!file.archive && fs.existsSync(path.join(folder, file.path))) continue;
+        const target = file.archive ? path.join(folder, '.downloads', file.path) : path.join(folder, file.path);
+        await this.download(model, file, target, options);
+        if (file.archive) {
+          await extractArchive(target, folder, options.signal);
+          await fsp.rm(path.dirname(target), { recursive: true, force: true });
+          await fsp.writeFile(archiveMarker(folder, file), new Date().toISOString());
+        }
       }
+    } catch (error) {
+      // A partial file stays to resume from; a folder that received nothing does not stay to look installed.
+      await removeIfEmpty(path.join(folder, '.downloads'));
+      await removeIfEmpty(folder);
+      throw error;
     }
     const installed = (await this.installed()).find((candidate) => candidate.name === id);
     if (!installed) throw new AssistantError(ErrorCode.DownloadFailed, `Downloaded ${id}, but its files are incomplete.`);
@@ -192,21 +198,11 @@ export class ModelManager {
       if (!resumed) offset = 0;
       const length = Number(response.headers.get('content-length') ?? 0);
       const total = file.sizeBytes ?? (length ? offset + length : expectedSize(file));
-      let received = offset;
-      const progress = new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          received += chunk.byteLength;
-          options.onProgress?.({ model: model.id, file: file.path, receivedBytes: received, totalBytes: total });
-          controller.enqueue(chunk);
-        },
-      });
-      options.onProgress?.({ model: model.id, file: file.path, receivedBytes: received, totalBytes: total });
-      try {
-        await pipeline(Readable.fromWeb(response.body.pipeThrough(progress) as never), fs.createWriteStream(partial, { flags: resumed ? 'a' : 'w' }), { signal: options.signal });
-      } catch (error) {
+      const received = await writeBody(response.body, partial, { append: resumed, offset, signal: options.signal, onWritten: (bytes) => options.onProgress?.({ model: model.id, file: file.path, receivedBytes: bytes, totalBytes: total }) }).catch((error: unknown) => {
         if (options.signal?.aborted) throw cancelledError();
-        throw new AssistantError(ErrorCode.DownloadFailed, `Downloading ${model.id} was interrupted after ${received} bytes (${(error as Error).message}); try again to resume where it stopped.`, { cause: error });
-      }
+        const { written, cause } = error as BodyWriteError;
+        throw new AssistantError(ErrorCode.DownloadFailed, `Downloading ${model.id} was interrupted after ${written} bytes (${(cause as Error).message}); try again to resume where it stopped.`, { cause });
+      });
       if (length && received !== offset + length) {
         throw new AssistantError(ErrorCode.DownloadFailed, `Downloading ${model.id} stopped early (${received} of ${offset + length} bytes); try again to resume where it stopped.`);
       }
@@ -219,6 +215,46 @@ export class ModelManager {
     }
     await fsp.rename(partial, target);
   }
+}
+
+interface BodyWriteError {
+  written: number;
+  cause: unknown;
+}
+
+/**
+ * Writes a download to `target` chunk by chunk: each chunk is on disk before progress reports it, and the
+ * file is closed before a failure is reported, so whatever progress said arrived is there to resume from.
+ * (A write stream in a pipeline drops its buffered chunks when the source fails.) Resolves to the bytes the
+ * file holds; rejects with them.
+ */
+async function writeBody(body: ReadableStream<Uint8Array>, target: string, options: { append: boolean; offset: number; signal?: AbortSignal; onWritten: (bytes: number) => void }): Promise<number> {
+  const handle = await fsp.open(target, options.append ? 'a' : 'w');
+  const reader = body.getReader();
+  let written = options.offset;
+  const abort = () => void reader.cancel().catch(() => {});
+  options.signal?.addEventListener('abort', abort, { once: true });
+  let failure: BodyWriteError | null = null;
+  try {
+    options.onWritten(written);
+    for (;;) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      const { done, value } = await reader.read();
+      if (done) break;
+      await handle.write(value);
+      written += value.byteLength;
+      options.onWritten(written);
+    }
+    // A cancelled reader ends like a finished one.
+    if (options.signal?.aborted) throw options.signal.reason;
+  } catch (cause) {
+    failure = { written, cause };
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    await handle.close();
+  }
+  if (failure) throw failure;
+  return written;
 }
 
 async function verifyFile(file: string, expected: ManifestFile): Promise<void> {
@@ -246,6 +282,10 @@ function extractArchive(archive: string, destination: string, signal?: AbortSign
     child.on('error', (error) => reject(new AssistantError(ErrorCode.DownloadFailed, `Cannot unpack ${path.basename(archive)}: ${error.message}.`)));
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new AssistantError(ErrorCode.DownloadFailed, `Cannot unpack ${path.basename(archive)}: ${stderr.trim() || `tar exited with ${code}`}.`))));
   });
+}
+
+async function removeIfEmpty(folder: string): Promise<void> {
+  await fsp.rmdir(folder).catch(() => {});
 }
 
 async function sizeOf(target: string): Promise<number> {
