@@ -142,7 +142,7 @@ test.describe('documents in the browser', () => {
     await dropFiles(page, [{ name: 'logbook.md', repeat: { text: 'The keeper logged the weather at dawn and dusk. ', times: 125_000, tail: '\n\nThe final entry mentions the Quetzalcoatl buoy.\n' } }]);
     const row = documentsPanel(page).getByRole('list', { name: 'Your documents' }).getByRole('listitem').filter({ hasText: 'logbook.md' });
     await expect(row).toContainText('Ready', { timeout: 90_000 });
-    const hits = await app.client.call('documents.search', { query: 'Quetzalcoatl buoy', k: 1, mode: 'bm25' });
+    const { hits } = await app.client.call('documents.search', { query: 'Quetzalcoatl buoy', k: 1, mode: 'bm25' });
     expect(hits[0]?.documentName).toBe('logbook.md');
   });
 

@@ -12,3 +12,5 @@ export * from './common/rpc/memoryTransport.js';
 export * from './common/rpc/webSocketTransport.js';
 export * from './common/embedding/vectorCodec.js';
 export * from './common/CircuitBreaker.js';
+export * from './common/chat/groundedPrompt.js';
+export * from './common/chat/packPassages.js';

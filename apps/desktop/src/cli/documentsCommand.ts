@@ -87,11 +87,13 @@ export async function searchCommand(query: string, options: { k: number; json: b
   const mode = searchModeSchema.safeParse(options.mode);
   if (!mode.success) throw new AssistantError(ErrorCode.InvalidInput, `--mode must be one of ${searchModeSchema.options.join(', ')}, not "${options.mode}".`);
   return withHost(undefined, async (client) => {
-    const hits = await client.call('documents.search', { query, k: options.k, mode: mode.data as SearchMode });
+    const result = await client.call('documents.search', { query, k: options.k, mode: mode.data as SearchMode });
     if (options.json) {
-      io.stdout.write(`${JSON.stringify(hits, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     }
+    const { hits } = result;
+    if (result.reason) io.stdout.write(`Keyword search only: ${result.reason}.\n\n`);
     if (hits.length === 0) io.stdout.write('No passage matches.\n');
     hits.forEach((hit, i) => {
       const text = hit.text.replace(/\s+/g, ' ').trim();

@@ -95,6 +95,21 @@ describe('migrations', () => {
     expect(db.prepare('SELECT seq, summary FROM audit_log').all()).toEqual([{ seq: 1, summary: 's' }]);
   });
 
+  it('9: a grounding note per message and persisted embedding keys, keeping messages written before', () => {
+    const db = memory();
+    migrate(db, migrations, 8);
+    db.prepare(`INSERT INTO conversations VALUES ('c', 't', 1, 1)`).run();
+    db.prepare(`INSERT INTO messages (id, conversation_id, seq, role, text, status, created_at) VALUES ('m1', 'c', 1, 'assistant', 'old', 'complete', 1)`).run();
+    migrate(db, migrations, 9);
+    expect(schemaVersion(db)).toBe(9);
+    expect(db.prepare(`SELECT text, grounding FROM messages`).get()).toEqual({ text: 'old', grounding: null });
+    db.prepare(`UPDATE messages SET grounding = 'noMatch'`).run();
+    expect(() => db.prepare(`UPDATE messages SET grounding = 'maybe'`).run()).toThrow(/CHECK/);
+    db.prepare(`INSERT INTO embedding_keys VALUES ('bge@36000000', 'bge@36000000:384', 'bge', 384)`).run();
+    expect(() => db.prepare(`INSERT INTO embedding_keys VALUES ('bge@36000000', 'x', 'bge', 384)`).run()).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => db.prepare(`INSERT INTO embedding_keys VALUES ('y', 'y:0', 'y', 0)`).run()).toThrow(/CHECK/);
+  });
+
   it('refuses a database from a newer app instead of damaging it', () => {
     const db = memory();
     db.pragma('user_version = 999');

@@ -231,6 +231,7 @@ export const useAssistant = create<AssistantState>()((set, get, store) => {
               messages: visible ? patchMessage(s.messages, live.assistantMessageId, { citations: item.citations }) : s.messages,
             };
           }
+          if (item.type === 'grounding') return { messages: visible ? patchMessage(s.messages, live.assistantMessageId, { grounding: item.grounding }) : s.messages };
           const assistantMessage = { ...item.assistantMessage, text: live.text, citations: live.citations.length > 0 ? live.citations : item.assistantMessage.citations };
           const swaps = [[userId, item.userMessage], [assistantId, assistantMessage]] as const;
           return {

@@ -43,11 +43,22 @@ export const searchHitSchema = passageSchema.extend({
   /** 1-based ranks in each list; null when the chunk was not in that list. */
   bm25Rank: z.number().int().nullable(),
   vectorRank: z.number().int().nullable(),
+  /** Cosine similarity to the query when vectors were searched, else null. */
+  similarity: z.number().nullable(),
 });
 export type SearchHit = z.output<typeof searchHitSchema>;
 
 export const searchModeSchema = z.enum(['hybrid', 'bm25', 'vector', 'exact']);
 export type SearchMode = z.output<typeof searchModeSchema>;
+
+export const searchResultSchema = z.object({
+  hits: z.array(searchHitSchema),
+  /** The mode that actually ran: a hybrid search without usable vectors runs as `bm25`. */
+  mode: searchModeSchema,
+  /** Why it is not the mode asked for (e.g. "no embedding model is installed"); null when it is. */
+  reason: z.string().nullable(),
+});
+export type SearchResult = z.output<typeof searchResultSchema>;
 
 export const addDocumentsResultSchema = z.object({
   /** Files queued for ingestion (new or changed). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { settingsPatchSchema, settingsSchema } from '../settings.js';
 import { defineContract, event, method, stream } from './defineContract.js';
-import { addDocumentsResultSchema, citationSchema, documentSchema, documentsChangedSchema, passageSchema, searchHitSchema, searchModeSchema, uploadSliceResultSchema, uploadSliceSchema } from './documentSchemas.js';
+import { addDocumentsResultSchema, citationSchema, documentSchema, documentsChangedSchema, passageSchema, searchModeSchema, searchResultSchema, uploadSliceResultSchema, uploadSliceSchema } from './documentSchemas.js';
 import { listenEventSchema, pcmSchema } from './voiceContract.js';
 import { microphoneStatusSchema, voiceStateSchema } from './voiceSchemas.js';
 import {
@@ -14,7 +14,7 @@ import {
   secretNameSchema,
   secretsStateSchema,
 } from './trustSchemas.js';
-import { appStateSchema, catalogModelSchema, conversationSchema, installedModelSchema, messageSchema, pullProgressSchema } from './schemas.js';
+import { appStateSchema, catalogModelSchema, conversationSchema, installedModelSchema, messageGroundingSchema, messageSchema, pullProgressSchema } from './schemas.js';
 
 const id = z.string().min(1).max(100);
 const empty = z.object({}).strict();
@@ -22,8 +22,10 @@ const empty = z.object({}).strict();
 export const chatItemSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), conversation: conversationSchema, userMessage: messageSchema, assistantMessage: messageSchema }),
   z.object({ type: z.literal('text'), text: z.string() }),
-  /** The passages the reply may cite as [n]; sent before the first text. A later one replaces it (fewer sources, when the prompt had to shrink). */
+  /** Sent once, before the first text: exactly the passages the model reads, which the reply may cite as [n]. */
   z.object({ type: z.literal('sources'), citations: z.array(citationSchema) }),
+  /** Instead of `sources` when the user has documents but the reply does not use them, and why. */
+  z.object({ type: z.literal('grounding'), grounding: messageGroundingSchema }),
 ]);
 export type ChatItem = z.output<typeof chatItemSchema>;
 
@@ -34,6 +36,8 @@ export const chatResultSchema = z.object({
   completionTokens: z.number().int(),
   /** Oldest messages left out because the history did not fit the context. */
   trimmedMessages: z.number().int(),
+  /** Tokens of document passages in the prompt (estimated where no local model counted them); 0 without. */
+  passageTokens: z.number().int(),
 });
 export type ChatResult = z.output<typeof chatResultSchema>;
 
@@ -72,7 +76,7 @@ export const hostContract = defineContract({
   'documents.changed': event(documentsChangedSchema),
   'documents.search': method(
     z.object({ query: z.string().trim().min(1).max(4000), k: z.number().int().min(1).max(100).default(5), mode: searchModeSchema.default('hybrid') }).strict(),
-    z.array(searchHitSchema),
+    searchResultSchema,
   ),
   /** One passage with its surrounding text, to show where a citation points (browser mode). */
   'documents.passage': method(z.object({ chunkId: z.number().int() }).strict(), passageSchema.extend({ before: z.string(), after: z.string() })),

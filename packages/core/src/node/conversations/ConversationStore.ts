@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Citation } from '../../common/contract/passageSchemas.js';
-import type { Conversation, Message, MessageStatus } from '../../common/contract/schemas.js';
+import type { Conversation, Message, MessageGrounding, MessageStatus } from '../../common/contract/schemas.js';
 import { AssistantError, ErrorCode, type ErrorPayload } from '../../common/errors.js';
 
 interface MessageRow {
@@ -13,6 +13,7 @@ interface MessageRow {
   error_code: string | null;
   error_message: string | null;
   citations: string;
+  grounding: MessageGrounding | null;
   created_at: number;
 }
 
@@ -40,6 +41,7 @@ const toMessage = (row: MessageRow): Message => ({
   status: row.status,
   error: row.error_code ? ({ code: row.error_code, message: row.error_message ?? '' } as ErrorPayload) : null,
   citations: row.citations ? (JSON.parse(row.citations) as Citation[]) : [],
+  grounding: row.grounding ?? null,
   createdAt: row.created_at,
 });
 
@@ -67,7 +69,7 @@ export class ConversationStore {
         `INSERT INTO messages (id, conversation_id, seq, role, text, status, created_at)
          VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?), ?, ?, ?, ?)`,
       ),
-      updateMessage: db.prepare(`UPDATE messages SET text = ?, status = ?, error_code = ?, error_message = ?, citations = coalesce(?, citations) WHERE id = ?`),
+      updateMessage: db.prepare(`UPDATE messages SET text = ?, status = ?, error_code = ?, error_message = ?, citations = coalesce(?, citations), grounding = coalesce(?, grounding) WHERE id = ?`),
       interruptStreaming: db.prepare(`UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'`),
     };
   }
@@ -114,10 +116,10 @@ export class ConversationStore {
     return this.message(conversationId, id);
   }
 
-  /** `citations` replaces the stored ones when given, and is kept otherwise. */
-  updateMessage(conversationId: string, id: string, patch: { text: string; status: MessageStatus; error?: ErrorPayload | null; citations?: readonly Citation[] }): Message {
+  /** `citations` and `grounding` replace the stored ones when given, and are kept otherwise. */
+  updateMessage(conversationId: string, id: string, patch: { text: string; status: MessageStatus; error?: ErrorPayload | null; citations?: readonly Citation[]; grounding?: MessageGrounding | null }): Message {
     const citations = patch.citations ? JSON.stringify(patch.citations) : null;
-    this.statements.updateMessage.run(patch.text, patch.status, patch.error?.code ?? null, patch.error?.message ?? null, citations, id);
+    this.statements.updateMessage.run(patch.text, patch.status, patch.error?.code ?? null, patch.error?.message ?? null, citations, patch.grounding ?? null, id);
     return this.message(conversationId, id);
   }
 

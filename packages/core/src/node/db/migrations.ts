@@ -152,4 +152,22 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 9,
+    name: 'message grounding note, embedding model keys',
+    up(db) {
+      // messages.grounding: why a reply did not use the documents ('noMatch', 'noRoom'), shown under it.
+      // embedding_keys: the key stored beside each vector (it includes the dimensions, known only once the
+      // model ran), kept per model identity so a fresh process can search vectors before loading it.
+      db.exec(`
+        ALTER TABLE messages ADD COLUMN grounding TEXT CHECK (grounding IN ('noMatch', 'noRoom'));
+        CREATE TABLE embedding_keys (
+          identity TEXT PRIMARY KEY,
+          key TEXT NOT NULL,
+          name TEXT NOT NULL,
+          dimensions INTEGER NOT NULL CHECK (dimensions > 0)
+        );
+      `);
+    },
+  },
 ];

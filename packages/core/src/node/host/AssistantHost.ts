@@ -27,6 +27,7 @@ import { WorkerSupervisor } from '../workers/WorkerSupervisor.js';
 import { ChatModelService } from './ChatModelService.js';
 import { ChatService } from './ChatService.js';
 import type { DocumentLibrary, DocumentLibraryFactory, DocumentMethods } from './DocumentLibrary.js';
+import { EmbeddingKeyStore } from './EmbeddingKeyStore.js';
 import { EmbeddingModelService } from './EmbeddingModelService.js';
 import type { VoiceLibrary, VoiceLibraryFactory, VoiceMethods } from './VoiceLibrary.js';
 import type { VoiceState } from '../../common/contract/voiceSchemas.js';
@@ -64,6 +65,8 @@ export class AssistantHost implements Disposable {
   private disposed = false;
   private readonly pulling = new Set<string>();
   private readonly recorder: AuditRecorder;
+  /** The installed reranker GGUF (re-read with the other models). */
+  private rerankerPath: string | null = null;
 
   private constructor(
     private readonly options: AssistantHostOptions,
@@ -95,6 +98,7 @@ export class AssistantHost implements Disposable {
       onConversationChanged: (conversationId) => this.publish('conversations.changed', { conversationId }),
       remote: api.remote,
       onDidFinishTurn: (turn) => this.recorder.turn(turn),
+      reranker: () => this.rerankerPath,
     });
     this.store.add(toDisposable(() => supervisor.dispose()));
     this.store.add(supervisor.onDidChangeState(() => this.publishState()));
@@ -168,7 +172,7 @@ export class AssistantHost implements Disposable {
     const supervisor = new WorkerSupervisor({ name: 'inference', contract: inferenceContract, launcher: options.launcher, logger: options.logger, now: options.now, ...options.breaker });
     const chatModel = new ChatModelService({ models, settings, supervisor, logger: options.logger, override: options.chatModel });
     await chatModel.refresh();
-    const embeddings = new EmbeddingModelService({ models, settings, supervisor, logger: options.logger });
+    const embeddings = new EmbeddingModelService({ models, settings, supervisor, logger: options.logger, keys: new EmbeddingKeyStore(db) });
     await embeddings.refresh();
     const documents = options.documents
       ? await options.documents({ db, paths: options.paths, settings, embeddings, launcher: options.launcher, logger: options.logger, now: options.now, breaker: options.breaker })
@@ -184,6 +188,7 @@ export class AssistantHost implements Disposable {
     const api = new ApiService({ settings, chatModel, supervisor, embeddings, network, voice, logger: options.logger, secrets, onAudit: (summary, details) => audit.append('api.call', summary, details), breaker: options.breaker, now: options.now });
     embeddings.useRemote(api.remote);
     const host = new AssistantHost(options, db, models, settings, conversations, supervisor, chatModel, network, embeddings, documents, voice, secrets, audit, api);
+    host.rerankerPath = (await models.resolveRerankerModel())?.path ?? null;
     if (options.preload && chatModel.state.status === 'idle') void chatModel.ensureLoaded().catch(() => {});
     options.logger.info('host started', { home: options.paths.home, modelsDir: options.paths.modelsDir, database: path.basename(options.paths.database) });
     return host;
@@ -196,7 +201,7 @@ export class AssistantHost implements Disposable {
       inference: this.supervisor.state,
       chatModel: this.chatModel.state,
       setupNeeded: this.chatModel.setupNeeded,
-      documents: this.documents?.state ?? { ready: 0, indexing: 0, failed: 0, ingest: unavailableWorker, embeddingModel: null, embeddingReliability: null },
+      documents: this.documents?.state ?? { ready: 0, indexing: 0, failed: 0, ingest: unavailableWorker, embeddingModel: null, embeddingReliability: null, search: { mode: 'keywords', reason: 'documents are not part of this build' } },
     };
   }
 
@@ -242,6 +247,7 @@ export class AssistantHost implements Disposable {
   async refreshModels(): Promise<void> {
     await this.chatModel.refresh();
     await this.embeddings.refresh();
+    this.rerankerPath = (await this.models.resolveRerankerModel())?.path ?? null;
     this.publishState();
   }
 

@@ -90,7 +90,12 @@ export class ModelManager {
     return this.resolveModel('embedding', requested);
   }
 
-  private async resolveModel(kind: 'chat' | 'embedding', requested: string | null | undefined): Promise<InstalledModel | null> {
+  /** The manifest's default reranker when it is installed: a cross-encoder that orders passages by relevance. */
+  async resolveRerankerModel(): Promise<InstalledModel | null> {
+    return this.resolveModel('reranker', null);
+  }
+
+  private async resolveModel(kind: 'chat' | 'embedding' | 'reranker', requested: string | null | undefined): Promise<InstalledModel | null> {
     const usable = (await this.installed()).filter((model) => model.kinds.includes(kind));
     if (requested) {
       const byName = usable.find((model) => model.name === requested) ?? usable.find((model) => model.name.toLowerCase().split('/').pop() === requested.toLowerCase());

@@ -187,6 +187,11 @@ export class DocumentStore {
       ),
       passage: p(`SELECT ${PASSAGE_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ? AND d.status = 'ready'`),
       neighbour: p(`SELECT text, start_offset, end_offset FROM chunks WHERE document_id = ? AND ordinal = ?`),
+      termCount: p(`SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?`),
+      readyChunkStats: p(
+        `SELECT count(*) AS passages, avg(length(c.text) - length(replace(c.text, ' ', '')) + 1) AS meanWords
+         FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.status = 'ready'`,
+      ),
       bm25: p(
         `SELECT f.rowid AS id, bm25(chunks_fts, 1.0, 0.5) AS bm25_score FROM chunks_fts f
          JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id
@@ -408,6 +413,18 @@ export class DocumentStore {
     const match = buildFtsQuery(query);
     if (!match || k <= 0) return [];
     return (this.s.bm25!.all(match, k) as { id: number; bm25_score: number }[]).map((r) => ({ chunkId: r.id, score: -r.bm25_score }));
+  }
+
+  /** Passages whose text or heading contains this (stemmed) word: its document frequency, for term weights. */
+  documentFrequency(term: string): number {
+    const match = buildFtsQuery(term, 1);
+    return match ? (this.s.termCount!.pluck().get(match) as number) : 0;
+  }
+
+  /** Passages of ready documents and their mean length in words: what term weights and BM25 are relative to. */
+  collectionStats(): { passages: number; meanWords: number } {
+    const row = this.s.readyChunkStats!.get() as { passages: number; meanWords: number | null };
+    return { passages: row.passages, meanWords: row.meanWords ?? 0 };
   }
 
   /**
