@@ -33,7 +33,7 @@ describe('command line', () => {
     const listed = JSON.parse(stdout) as { modelsDir: string; installed: unknown[]; catalog: { id: string; kind: string }[] };
     expect(listed.modelsDir).toBe(modelsDir);
     expect(listed.installed).toEqual([]);
-    expect(listed.catalog.map((m) => m.kind).sort()).toEqual(['chat', 'embedding', 'stt', 'tts', 'vad']);
+    expect(listed.catalog.map((m) => m.kind).sort()).toEqual(['chat', 'embedding', 'reranker', 'stt', 'tts', 'vad']);
   });
 
   it.skipIf(!tinyChatModel)(`models import copies a local folder in (${needsTinyModel})`, () => {
