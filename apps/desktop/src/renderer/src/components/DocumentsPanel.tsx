@@ -37,6 +37,7 @@ export function DocumentsPanel() {
   const connected = useAssistant((s) => s.client !== null);
   const setOpen = useAssistant((s) => s.setDocumentsOpen);
   const reindex = useAssistant((s) => s.reindexDocuments);
+  const search = useAssistant((s) => s.appState?.documents.search ?? null);
 
   const close = () => {
     setOpen(false);
@@ -62,6 +63,11 @@ export function DocumentsPanel() {
           </button>
         )}
       </div>
+      {documents.length > 0 && search?.mode === 'keywords' && (
+        <p className="documents-search-note" role="note">
+          Keyword search only: {search.reason ?? 'vectors are unavailable'}.
+        </p>
+      )}
       <AddReportView />
       {loadError && <p className="document-error">{loadError}</p>}
       {documents.length === 0 ? (

@@ -10,6 +10,12 @@ interface Props {
   trimmed: number | undefined;
 }
 
+/** Why an answer did not use the documents, quietly under it. */
+const groundingNotes: Record<NonNullable<Message['grounding']>, string> = {
+  noMatch: 'No document matched this question.',
+  noRoom: 'Your documents were not used: the passage budget in Settings leaves no room for them.',
+};
+
 /** How long a source stays highlighted after its [n] marker was pressed. */
 const highlightMs = 2000;
 
@@ -59,6 +65,7 @@ export const MessageView = memo(function MessageView({ message, live, trimmed }:
         {message.status === 'interrupted' && <span className="tag">Interrupted</span>}
         {message.status === 'error' && <div className="message-error">{message.error?.message ?? 'The reply failed.'}</div>}
         {citations.length > 0 && <Sources messageId={message.id} citations={citations} highlighted={highlighted} />}
+        {!isUser && message.grounding && <p className="message-note">{groundingNotes[message.grounding]}</p>}
         {trimmed !== undefined && trimmed > 0 && (
           <p className="message-note">{plural(trimmed, 'earlier message', 'earlier messages')} did not fit the model's context and {trimmed === 1 ? 'was' : 'were'} left out of this reply.</p>
         )}
