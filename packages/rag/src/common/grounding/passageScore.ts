@@ -1,4 +1,4 @@
-import { maxTermWeight, stemToken, type WeightedTerms } from './queryTerms.js';
+import { maxTermWeight, type WeightedTerms, wordsOf } from './queryTerms.js';
 
 /** BM25's usual constants: term-frequency saturation and length normalisation. */
 const k1 = 1.2;
@@ -11,15 +11,11 @@ export interface CollectionStats {
 }
 
 /** Words of a text, stemmed, with their counts, and its length in words. */
-export function termCounts(text: string): { counts: Map<string, number>; words: number } {
+export function termCounts(text: string | readonly { stem: string }[]): { counts: Map<string, number>; words: number } {
+  const words = typeof text === 'string' ? wordsOf(text) : text;
   const counts = new Map<string, number>();
-  let words = 0;
-  for (const match of text.normalize('NFC').toLowerCase().matchAll(/[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu)) {
-    const stem = stemToken(match[0]);
-    counts.set(stem, (counts.get(stem) ?? 0) + 1);
-    words++;
-  }
-  return { counts, words };
+  for (const { stem } of words) counts.set(stem, (counts.get(stem) ?? 0) + 1);
+  return { counts, words: words.length };
 }
 
 /**

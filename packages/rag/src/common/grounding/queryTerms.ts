@@ -1,9 +1,25 @@
 import { stemmer } from 'stemmer';
 import { ftsTokens } from '../retrieval/ftsQuery.js';
 
+/** Stems already computed: passages repeat their words, and stemming is most of the cost of scoring them. */
+const stems = new Map<string, string>();
+
 /** A word as the full-text index stores it: lowercased, Porter-stemmed (FTS5's `porter` tokenizer). */
 export function stemToken(token: string): string {
-  return /^[a-z]+$/.test(token) ? stemmer(token) : token;
+  let stem = stems.get(token);
+  if (stem === undefined) {
+    stem = /^[a-z]+$/.test(token) ? stemmer(token) : token;
+    if (stems.size >= 100_000) stems.clear();
+    stems.set(token, stem);
+  }
+  return stem;
+}
+
+/** The words of a text with where each starts: lowercased and stemmed, in order. */
+export function wordsOf(text: string): { stem: string; at: number }[] {
+  const words: { stem: string; at: number }[] = [];
+  for (const match of text.normalize('NFC').toLowerCase().matchAll(/[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu)) words.push({ stem: stemToken(match[0]), at: match.index });
+  return words;
 }
 
 /** The distinct stems of a question's searchable words (stopwords and one-letter words left out), in order. */
@@ -13,9 +29,7 @@ export function queryTerms(text: string, maxTerms = 32): string[] {
 
 /** Every word of a span of text, stemmed: what a question's terms are matched against. */
 export function spanTerms(text: string): Set<string> {
-  const terms = new Set<string>();
-  for (const match of text.normalize('NFC').toLowerCase().matchAll(/[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu)) terms.add(stemToken(match[0]));
-  return terms;
+  return new Set(wordsOf(text).map((word) => word.stem));
 }
 
 /** Question terms with their weights (inverse document frequency), so rare words count more than common ones. */

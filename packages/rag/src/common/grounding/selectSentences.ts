@@ -1,6 +1,6 @@
 import type { Passage } from '@assistant/core';
 import { type CollectionStats, normalizedBm25, termCounts } from './passageScore.js';
-import { coverage, spanTerms, type WeightedTerms } from './queryTerms.js';
+import { coverage, type WeightedTerms, wordsOf } from './queryTerms.js';
 import { splitSentences } from './sentences.js';
 
 /** A passage retrieval found, with its cosine similarity to the question when vectors were searched. */
@@ -51,14 +51,23 @@ const answerTypeBonus = 0.3;
 export function selectSentences(question: WeightedTerms, retrieved: readonly RetrievedPassage[], stats: CollectionStats, options: SelectSentencesOptions): SentenceSelection {
   const expects = answerType(options.question);
   const scored = retrieved.map(({ passage, similarity }) => {
-    const counts = termCounts(passage.text);
+    // Each word once: the passage's counts, its sentences' and its own term sets all come from this.
+    const words = wordsOf(passage.text);
+    const own = new Set(words.map((word) => word.stem));
+    const counts = termCounts(words);
     // A heading word counts half, as in the full-text index.
     for (const [term, n] of termCounts(passage.heading ?? '').counts) counts.counts.set(term, (counts.counts.get(term) ?? 0) + n / 2);
     const bm25 = normalizedBm25(question, counts, stats);
     const spans = splitSentences(passage.text);
-    const sentenceCoverage = spans.map((span) => coverage(question, spanTerms(passage.text.slice(span.start, span.end))));
+    const sentenceTerms = spans.map(() => new Set<string>());
+    let sentence = 0;
+    for (const word of words) {
+      while (sentence < spans.length - 1 && word.at >= spans[sentence]!.end) sentence++;
+      sentenceTerms[sentence]?.add(word.stem);
+    }
+    const sentenceCoverage = sentenceTerms.map((terms) => coverage(question, terms));
     const best = Math.max(0, ...sentenceCoverage);
-    const relevance = bm25 * best * coverage(question, spanTerms(passage.text));
+    const relevance = bm25 * best * coverage(question, own);
     const byMeaning = options.vectorThreshold !== null && similarity !== null && similarity >= options.vectorThreshold;
     return { passage, spans, sentenceCoverage, bm25, relevance, byMeaning, similarity: options.vectorThreshold !== null ? (similarity ?? 0) : 0 };
   });

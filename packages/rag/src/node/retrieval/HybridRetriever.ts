@@ -40,10 +40,11 @@ export class HybridRetriever {
     const { k = 8, mode = 'hybrid', weights = { bm25: 1, vector: 1 }, rrfK = 60, signal } = options;
     throwIfAborted(signal);
     if (k <= 0 || query.trim() === '') return { hits: [], mode, reason: null };
+    // Fusion needs deep lists; keywords alone need only what is returned.
     const depth = Math.max(50, k * 5);
     const { store } = this.options;
 
-    const bm25 = mode === 'hybrid' || mode === 'bm25' ? store.searchBm25(query, depth) : null;
+    const bm25 = mode === 'hybrid' || mode === 'bm25' ? store.searchBm25(query, mode === 'bm25' ? k : depth) : null;
     const vectorSearch = mode === 'bm25' ? { hits: null, reason: null } : await this.vectorSearch(query, depth, mode, signal);
     const vector = vectorSearch.hits;
     throwIfAborted(signal);
@@ -64,7 +65,9 @@ export class HybridRetriever {
     }
 
     const similarity = new Map((vector ?? []).map((h) => [h.chunkId, h.score]));
-    const passages = store.passages(ranked.map((r) => r.id));
+    // Texts are read for the few returned (and a margin for ids of documents no longer ready), not all ranked.
+    let passages = store.passages(ranked.slice(0, k * 2).map((r) => r.id));
+    if (passages.size < k && ranked.length > k * 2) passages = store.passages(ranked.map((r) => r.id));
     const hits: SearchHit[] = [];
     for (const r of ranked) {
       const passage = passages.get(r.id);
