@@ -16,7 +16,8 @@ import { answerable, ingestFolder, squadArticles, writeArticles } from './squad.
  * passage tokens the app packs against what the packing before issue 10 sent for the same questions.
  */
 export async function benchGrounded(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { model: { type: 'string' }, squad: { type: 'string' }, articles: { type: 'string', default: '0-3' }, runs: { type: 'string', default: '12' }, tokens: { type: 'string', default: '16' } } });
+  // Options: --model PATH, --squad FILE, --articles A-B (default 0-3), --runs N, --tokens N, --budget TOKENS.
+  const { values } = parseArgs({ args: argv, options: { model: { type: 'string' }, squad: { type: 'string' }, articles: { type: 'string', default: '0-3' }, runs: { type: 'string', default: '12' }, tokens: { type: 'string', default: '16' }, budget: { type: 'string' } } });
   const modelPath = benchModelPath('grounded', values.model);
   const squadFile = values.squad ?? (process.env.ASSISTANT_MODELS_DIR ? path.join(path.dirname(path.resolve(process.env.ASSISTANT_MODELS_DIR)), 'data/qa/squad2-dev/dev-v2.0.json') : '');
   if (!fs.existsSync(squadFile)) throw new Error(`bench grounded needs SQuAD 2.0 dev: pass --squad FILE (looked for "${squadFile}").`);
@@ -34,6 +35,8 @@ export async function benchGrounded(argv: string[]): Promise<void> {
   host.connect(hostSide);
   const client = createRpcClient(hostContract, clientSide);
   await client.call('settings.update', { temperature: 0, maxTokens, threads, contextSize, systemPrompt: benchSystemPrompt });
+  // A small budget makes prompts short, so the app's own overhead stands out from evaluation time.
+  if (values.budget) await client.call('settings.update', { passageBudget: Number(values.budget) });
   await ingestFolder(client, docs);
 
   // Questions spread over the articles (every 25th answerable one).

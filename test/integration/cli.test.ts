@@ -67,9 +67,13 @@ describe('command line', () => {
 
     const search = run(['search', 'When do spring tides happen?', '--json', '--k', '3'], env);
     expect(search.code).toBe(0);
-    const hits = JSON.parse(search.stdout) as { documentName: string; heading: string | null; text: string }[];
+    const { hits, mode, reason } = JSON.parse(search.stdout) as { hits: { documentName: string; heading: string | null; text: string }[]; mode: string; reason: string | null };
     expect(hits[0]).toMatchObject({ documentName: 'tides.md', heading: 'Tides' });
-    expect(run(['search', 'moon'], env).stdout).toMatch(/^\[1\] tides\.md — Tides/);
+    // Hybrid was asked for; without an embedding model it ran on keywords and says so.
+    expect({ mode, reason }).toEqual({ mode: 'bm25', reason: 'no embedding model is installed' });
+    const text = run(['search', 'moon'], env);
+    expect(text.stdout).toMatch(/^\[1\] tides\.md — Tides/);
+    expect(text.stderr).toBe('Keyword search only: no embedding model is installed.\n');
 
     const listed = JSON.parse(run(['docs', 'list', '--json'], env).stdout) as { id: string; name: string; status: string }[];
     expect(listed.map((doc) => [doc.name, doc.status]).sort()).toEqual([

@@ -212,7 +212,7 @@ describe.skipIf(!tinyChatModel)(`vector search right after a restart, each comma
     if (result.mode === 'hybrid') expect(result.reason).toBeNull();
     else expect(result).toMatchObject({ mode: 'bm25', reason: expect.stringMatching(/^stories260K found the passage of only \d+% of \d+ sentences taken from your documents/) });
     const text = await runCli(['search', 'sourdough flour', '--mode', 'hybrid'], env, 120_000);
-    if (result.mode === 'bm25') expect(text.stdout).toMatch(/^Keyword search only: stories260K found/);
+    if (result.mode === 'bm25') expect(text.stderr).toMatch(/^Keyword search only: stories260K found/);
   });
 });
 

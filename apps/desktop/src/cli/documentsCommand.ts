@@ -93,7 +93,7 @@ export async function searchCommand(query: string, options: { k: number; json: b
       return 0;
     }
     const { hits } = result;
-    if (result.reason) io.stdout.write(`Keyword search only: ${result.reason}.\n\n`);
+    if (result.reason) io.stderr.write(`Keyword search only: ${result.reason}.\n`);
     if (hits.length === 0) io.stdout.write('No passage matches.\n');
     hits.forEach((hit, i) => {
       const text = hit.text.replace(/\s+/g, ' ').trim();

@@ -84,3 +84,17 @@ describe('the relevance gate and the sentences read', () => {
     expect(select(question).passages.map((p) => p.chunkId)).toEqual([1]);
   });
 });
+
+describe('relevance by meaning, with a reliable embedding model', () => {
+  it('grounds a paraphrase that shares no keyword when its similarity passes the threshold, and not otherwise', () => {
+    const question = 'At what date did that old college in Massachusetts open its doors?';
+    const weighted = weighTerms(queryTerms(question), () => 0, 2);
+    const retrieved = [{ passage: passage(1, harvard), similarity: 0.82 }];
+    const options = { threshold: 0.25, maxPassages: 5, question };
+    expect(selectSentences(weighted, retrieved, { passages: 2, meanWords: 40 }, { ...options, vectorThreshold: null }).passages).toEqual([]);
+    expect(selectSentences(weighted, [{ ...retrieved[0]!, similarity: 0.5 }], { passages: 2, meanWords: 40 }, { ...options, vectorThreshold: 0.6 }).passages).toEqual([]);
+    const byMeaning = selectSentences(weighted, retrieved, { passages: 2, meanWords: 40 }, { ...options, vectorThreshold: 0.6 });
+    expect(byMeaning.passages.map((p) => p.chunkId)).toEqual([1]);
+    expect(byMeaning.ranked.length).toBeGreaterThan(0);
+  });
+});

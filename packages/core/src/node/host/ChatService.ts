@@ -93,7 +93,7 @@ export class ChatService {
     const remote = this.options.remote?.chatActive ? this.options.remote : null;
 
     // The grounding step only reads, so the request below still leaves before any SQLite write.
-    const candidates = documents && current.useDocuments && documents.state.ready > 0 ? await documents.ground(input.text, { history, signal: context.signal }) : null;
+    const candidates = documents && current.useDocuments && documents.state.ready > 0 ? await this.ground(documents, input.text, history, context.signal) : null;
     const retrievalOnly = candidates !== null && chatModel.setupNeeded && !remote;
     const request: GenerateInput = { systemPrompt, history, prompt: input.text, maxTokens, temperature };
     let citations: Citation[] = [];
@@ -194,6 +194,18 @@ export class ChatService {
     } finally {
       context.signal.removeEventListener('abort', abort);
       if (started) this.options.onConversationChanged(conversationId);
+    }
+  }
+
+  /** Retrieval for the turn; if it fails (not cancelled), the question is answered without documents rather than not at all. */
+  private async ground(documents: DocumentLibrary, question: string, history: { role: 'user' | 'assistant'; text: string }[], signal: AbortSignal): Promise<GroundingCandidates | null> {
+    try {
+      return await documents.ground(question, { history, signal });
+    } catch (error) {
+      const payload = toErrorPayload(error);
+      if (payload.code === ErrorCode.Cancelled || signal.aborted) throw error;
+      this.options.logger.warn('retrieval failed; answering without documents', { ...payload });
+      return null;
     }
   }
 
