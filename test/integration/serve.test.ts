@@ -48,6 +48,14 @@ describe('serve mode', () => {
     expect((await connect(`${base}?token=${served.token}`, { Origin: 'https://evil.example' })).status).toBe(403);
   });
 
+  it('tells a page whether its token is still the host\'s, so it can stop retrying a refused one', async () => {
+    const check = async (headers: Record<string, string>) => (await fetch(`http://127.0.0.1:${served.port}/rpc/check`, { headers })).status;
+    expect(await check({ 'X-Assistant-Token': served.token })).toBe(204);
+    expect(await check({ 'X-Assistant-Token': 'an-old-token' })).toBe(401);
+    expect(await check({})).toBe(401);
+    expect(await check({ 'X-Assistant-Token': served.token, Origin: 'https://evil.example' })).toBe(401);
+  });
+
   it('carries the host contract over the WebSocket with the token', async () => {
     const { socket, status } = await connect(`ws://127.0.0.1:${served.port}/rpc?token=${served.token}`, { Origin: `http://127.0.0.1:${served.port}` });
     expect(status).toBeUndefined();

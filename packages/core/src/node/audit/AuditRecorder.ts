@@ -55,7 +55,8 @@ export class AuditRecorder implements Disposable {
     this.settings = settings.get();
     this.chatModel = chatModel.state;
     this.breakers.set('inference', supervisor.state.breaker);
-    this.store.add(settings.onDidChange(({ settings: next, keys }) => this.settingsChanged(next, keys)));
+    // A change another process made (the CLI) is in the log already: that process recorded it.
+    this.store.add(settings.onDidChange(({ settings: next, keys, external }) => (external ? (this.settings = next) : this.settingsChanged(next, keys))));
     this.store.add(network.onDidAttempt((attempt) => this.outbound(attempt)));
     this.store.add(network.onDidFinish(({ host, purpose, bytes }) => this.append('network', `Finished a connection to ${host} (${purpose}): ${bytes ?? 0} bytes received.`, { host, purpose, allowed: true, bytes })));
     this.store.add(chatModel.onDidChange((state) => this.chatModelChanged(state)));

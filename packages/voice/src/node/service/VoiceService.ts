@@ -117,6 +117,14 @@ export class VoiceService implements VoiceLibrary {
     return this.supervisor.pid;
   }
 
+  /** Models were installed or removed: load again what is missing (a loaded engine stays as it is). */
+  modelsChanged(): void {
+    if (!this.started || this.disposed) return;
+    const { listen, speak } = this.state;
+    // The system voice stands in for a Piper voice that was missing: it may be there now.
+    if (!listen.available || speak.engine !== 'piper') void this.reload();
+  }
+
   /** Loads the engines that are not loaded in the current worker incarnation (once at a time). */
   ensureLoaded(): Promise<void> {
     this.start();
