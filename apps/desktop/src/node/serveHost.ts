@@ -6,6 +6,7 @@ import { type WebSocketLike, createWebSocketTransport } from '@assistant/core';
 import type { AssistantHost } from '@assistant/core/node';
 import sirv from 'sirv';
 import { WebSocketServer } from 'ws';
+import { tokenCheckHeader, tokenCheckPath } from '../shared/tokenCheck.js';
 
 export interface ServeOptions {
   host: AssistantHost;
@@ -42,15 +43,22 @@ export async function serveHost(options: ServeOptions): Promise<ServeHandle> {
     response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('Referrer-Policy', 'no-referrer');
     response.setHeader('X-Frame-Options', 'DENY');
+    if (request.url?.split('?')[0] === tokenCheckPath) return checkToken(request, response);
     assets(request, response);
   });
+
+  // A page of another origin cannot send the token header without a CORS preflight, which is never answered.
+  const checkToken = (request: http.IncomingMessage, response: http.ServerResponse) => {
+    const given = request.headers[tokenCheckHeader];
+    const ok = typeof given === 'string' && sameToken(given, token) && isOwnOrigin(request.headers.origin);
+    response.writeHead(ok ? 204 : 401, { 'Cache-Control': 'no-store' }).end();
+  };
+  const isOwnOrigin = (origin: string | undefined) => origin === undefined || [`http://127.0.0.1:${port()}`, `http://localhost:${port()}`].includes(origin);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
 
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const origin = request.headers.origin;
-    const ownOrigins = [`http://127.0.0.1:${port()}`, `http://localhost:${port()}`];
-    if (url.pathname !== '/rpc' || !sameToken(url.searchParams.get('token') ?? '', token) || (origin !== undefined && !ownOrigins.includes(origin))) {
+    if (url.pathname !== '/rpc' || !sameToken(url.searchParams.get('token') ?? '', token) || !isOwnOrigin(request.headers.origin)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }

@@ -5,6 +5,7 @@ import { supportedFormatsText } from '../files';
 import { formatBytes, percentDone, plural } from '../format';
 import { useAssistant } from '../store';
 import { AddFiles } from './AddFiles';
+import { AddReportView } from './AddReportView';
 
 export const documentsToggleId = 'documents-toggle';
 export const documentsHeadingId = 'documents-heading';
@@ -84,43 +85,6 @@ export function DocumentsPanel() {
         </ul>
       )}
     </aside>
-  );
-}
-
-/** What happened to each file of the last add: queued, or skipped and why. */
-function AddReportView() {
-  const report = useAssistant((s) => s.addReport);
-  const dismiss = useAssistant((s) => s.dismissAddReport);
-  if (!report) return null;
-  const finished = report.done >= report.total;
-  const queued = report.outcomes.filter((outcome) => outcome.status === 'queued').length;
-  return (
-    <section className="add-report" aria-label="Added files">
-      <div className="add-report-head">
-        <p role="status">
-          {finished
-            ? `${plural(queued, 'file', 'files')} added${report.outcomes.length > queued ? `, ${report.outcomes.length - queued} not added` : ''}.`
-            : `Adding ${report.done + 1} of ${report.total}…`}
-        </p>
-        {finished && (
-          <button type="button" className="icon-button" aria-label="Dismiss the list of added files" onClick={dismiss}>
-            <span aria-hidden="true">×</span>
-          </button>
-        )}
-      </div>
-      {report.outcomes.length > 0 && (
-        <ul className="add-report-list">
-          {report.outcomes.map((outcome) => (
-            <li key={outcome.key} className={`add-outcome add-outcome-${outcome.status}`}>
-              <span className="add-outcome-name">{outcome.name}</span>{' '}
-              <span className="add-outcome-text">
-                {outcome.status === 'queued' ? '— queued' : `— ${outcome.status === 'failed' ? 'failed' : 'skipped'}: ${outcome.reason ?? 'no reason given'}`}
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
   );
 }
 

@@ -68,12 +68,14 @@ function DocumentsStatus() {
   const documents = useMemo(() => visibleDocuments(all), [all]);
   const total = documents.length;
   const indexing = documents.filter((document) => activeStatuses.has(document.status)).length;
+  const failed = documents.filter((document) => document.status === 'failed').length;
   if (!loaded) return null;
   return (
     <span className="status-item">
       <span className={`status-dot${indexing > 0 ? ' status-dot-loading' : total > 0 ? ' status-dot-ready' : ''}`} aria-hidden="true" />
       <span className="status-label">Documents</span> {total}
       {indexing > 0 && <span className="status-muted"> · indexing {indexing}</span>}
+      {failed > 0 && <span className="status-failed"> · {failed} failed</span>}
       <span className="visually-hidden">{indexing > 0 ? ` (${plural(indexing, 'document', 'documents')} being indexed)` : ''}</span>
     </span>
   );
