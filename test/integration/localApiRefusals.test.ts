@@ -1,7 +1,10 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHost } from '../support/hostHarness.js';
+import { memorySecrets } from '../support/memorySecrets.js';
 import { tinyChatModel } from '../support/models.js';
 import { makeTempDir } from '../support/tempDir.js';
 
@@ -71,5 +74,50 @@ describe('the local API under load', () => {
       }
     }
     expect(outcomes).toEqual(Array(60).fill('413'));
+  });
+});
+
+describe('refused local API calls in the audit log', () => {
+  it('are counted and summarised, one row per source and minute, written when the minute ends or the app stops', async () => {
+    const harness = await startHost({ modelsDir: makeTempDir('no-models-') });
+    let closed = false;
+    try {
+      harness.host.api.attach({ secrets: memorySecrets({ localApiKey: 'sk-local-right' }) });
+      const { url } = await harness.host.api.enableForRun(0);
+      const refused = 300;
+      const statuses = new Map<number, number>();
+      const batch = 30;
+      for (let i = 0; i < refused; i += batch) {
+        const calls = Array.from({ length: batch }, (_, j) => {
+          const n = i + j;
+          const headers: Record<string, string> = n % 3 === 0 ? {} : { Authorization: `Bearer sk-local-wrong-${n}` };
+          return fetch(n % 2 === 0 ? `${url}/models` : `${url}/chat/completions`, { method: n % 2 === 0 ? 'GET' : 'POST', headers, body: n % 2 === 0 ? undefined : '{}' }).then((response) => response.status);
+        });
+        for (const status of await Promise.all(calls)) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+      expect(Object.fromEntries(statuses)).toEqual({ 401: refused });
+      expect((await fetch(`${url}/models`, { headers: { Authorization: 'Bearer sk-local-right' } })).status).toBe(200);
+
+      // Real events are not pushed out of the newest page by the flood.
+      const { events } = await harness.client.call('audit.list', { limit: 50 });
+      expect(events.filter((event) => event.kind === 'api.call').length).toBeLessThan(10);
+
+      await harness.close();
+      closed = true;
+      const db = new BetterSqlite3(path.join(harness.home, 'assistant.db'), { readonly: true });
+      const rows = (db.prepare(`SELECT summary, details FROM audit_log WHERE kind = 'api.call' ORDER BY seq`).all() as { summary: string; details: string }[]).map((row) => ({ summary: row.summary, details: JSON.parse(row.details) as Record<string, unknown> }));
+      db.close();
+      const summaries = rows.filter((row) => row.details.refused !== undefined);
+      // One per minute (two if the flood crossed a minute boundary), never one per call.
+      expect(summaries.length).toBeGreaterThanOrEqual(1);
+      expect(summaries.length).toBeLessThanOrEqual(2);
+      expect(summaries.reduce((sum, row) => sum + (row.details.refused as number), 0)).toBe(refused);
+      expect(summaries[0]!.details).toMatchObject({ source: '127.0.0.1' });
+      expect(summaries[0]!.summary).toMatch(/^Local API refused \d+ calls? from 127\.0\.0\.1 in the minute from \d{4}-\d\d-\d\dT\d\d:\d\dZ: /);
+      // Calls with the right key are still one row each.
+      expect(rows.filter((row) => row.summary === 'Local API GET /v1/models answered 200')).toHaveLength(1);
+    } finally {
+      if (!closed) await harness.close();
+    }
   });
 });

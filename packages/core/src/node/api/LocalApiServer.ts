@@ -6,6 +6,7 @@ import { toErrorPayload, ErrorCode } from '../../common/errors.js';
 import type { Logger } from '../logger.js';
 import { type ChatCompletionRequest, type EmbeddingsRequest, chatCompletionRequestSchema, describeZodError, embeddingsRequestSchema, speechRequestSchema } from './openAiSchemas.js';
 import { MultipartError, readMultipartFile } from './readMultipartFile.js';
+import { RefusalTally } from './RefusalTally.js';
 
 /** After a refusal, the rest of the body is read and discarded for at most this long, and this much, before the connection is closed anyway. */
 const lingerMs = 10_000;
@@ -72,6 +73,8 @@ const statusOfCode: Partial<Record<string, number>> = {
 export class LocalApiServer {
   private readonly keyDigest: Buffer;
   private readonly maxBodyBytes: number;
+  /** Calls without the right key: one audit row per source and minute, not one each. */
+  private readonly refusals: RefusalTally;
 
   private constructor(
     private readonly options: LocalApiServerOptions,
@@ -80,6 +83,7 @@ export class LocalApiServer {
   ) {
     this.keyDigest = createHash('sha256').update(options.key).digest();
     this.maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+    this.refusals = new RefusalTally({ onSummary: (summary, details) => options.onAudit?.(summary, details), now: options.now });
   }
 
   static async listen(options: LocalApiServerOptions): Promise<LocalApiServer> {
@@ -102,6 +106,7 @@ export class LocalApiServer {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+    this.refusals.flush();
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -112,14 +117,16 @@ export class LocalApiServer {
     res.on('close', () => {
       if (!res.writableFinished) controller.abort();
     });
+    const refused = this.refusal(req.headers.authorization);
+    const source = req.socket.remoteAddress ?? 'unknown';
     try {
-      if (!this.authorized(req.headers.authorization)) throw new HttpError(401, 'Missing or wrong API key: send "Authorization: Bearer <key>" with the local API key (kept in the keychain under localApiKey).', 'authentication_error');
+      if (refused) throw new HttpError(401, 'Missing or wrong API key: send "Authorization: Bearer <key>" with the local API key (kept in the keychain under localApiKey).', 'authentication_error');
       await this.route(route, req, res, controller.signal);
     } catch (error) {
       this.fail(req, res, error);
     } finally {
-      const status = res.statusCode;
-      this.options.onAudit?.(status === 401 ? `Local API refused ${route}: missing or wrong key` : `Local API ${route} answered ${status}`, { route, status, ms: (this.options.now ?? Date.now)() - started });
+      if (refused) this.refusals.record(source, route, refused);
+      else this.options.onAudit?.(`Local API ${route} answered ${res.statusCode}`, { route, status: res.statusCode, ms: (this.options.now ?? Date.now)() - started });
     }
   }
 
@@ -252,11 +259,12 @@ export class LocalApiServer {
     });
   }
 
-  private authorized(header: string | undefined): boolean {
+  /** Why a call is refused ('without a key', 'with a wrong key'), or null when it carries the key. */
+  private refusal(header: string | undefined): string | null {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-    if (!match) return false;
+    if (!match) return 'without a key';
     // Compared as digests so the comparison takes the same time whatever the key's length.
-    return timingSafeEqual(createHash('sha256').update(match[1]!).digest(), this.keyDigest);
+    return timingSafeEqual(createHash('sha256').update(match[1]!).digest(), this.keyDigest) ? null : 'with a wrong key';
   }
 
   private fail(req: http.IncomingMessage, res: http.ServerResponse, error: unknown): void {
