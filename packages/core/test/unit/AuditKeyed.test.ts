@@ -50,6 +50,18 @@ describe('the signed audit log', () => {
     expect(await verify(file, secrets)).toMatchObject({ ok: true, rows: 5, protection: 'keychain', message: 'Audit log verified: 5 rows, chain intact, signed with the key in the system keychain, and the end recorded there (row 5) is in place.' });
   });
 
+  it('brings the recorded end up to date before verifying in a running app', async () => {
+    const db = openDatabase({ file: tempFile() });
+    const log = await AuditLog.open(db, { logger: silentLogger, secrets: memorySecrets(), sealIntervalMs: 60_000 });
+    for (let i = 1; i <= 3; i++) log.append('settings.changed', `Event ${i}`, { i });
+    log.flush();
+    log.append('app.stop', 'The app stopped.');
+    expect(await log.verify()).toMatchObject({ ok: true, rows: 4, message: 'Audit log verified: 4 rows, chain intact, signed with the key in the system keychain, and the end recorded there (row 4) is in place.' });
+    log.dispose();
+    db.close();
+    await log.sealed;
+  });
+
   it('catches an edit whose hashes were all recomputed, naming the row', async () => {
     const file = tempFile();
     const secrets = memorySecrets();
@@ -113,7 +125,7 @@ describe('the signed audit log', () => {
     const plain = await verify(file, null);
     expect(plain).toMatchObject({ ok: true, protection: 'hash-chain' });
     expect(plain.message).toBe(
-      'Audit log verified: 5 rows, chain intact. Its rows are signed with a key in the system keychain, which cannot be read here (no secret store): this shows that no row was edited, inserted or deleted on its own, not that nobody rewrote the whole log, cut rows from its end together with its head, or restored an older copy of the database.',
+      'Audit log verified: 5 rows, chain intact. Its rows are signed with a key in the system keychain, which cannot be read here: no secret store. So this shows only that no row was edited, inserted or deleted on its own, not that nobody rewrote the whole log, cut rows from its end together with its head, or restored an older copy of the database.',
     );
     const db = openDatabase({ file });
     expect(db.prepare(`SELECT summary, mac FROM audit_log WHERE seq = 3`).get()).toEqual({ summary: "The audit log's key could not be used (no secret store): new rows are hash-chained but not signed until it can be.", mac: null });

@@ -78,7 +78,7 @@ describe('AuditLog', () => {
     expect(second.hash).toBe(auditHash(first.hash, second));
     log.flush();
     expect(db.prepare('SELECT seq, hash FROM audit_head').get()).toEqual({ seq: 2, hash: second.hash });
-    expect(await log.verify()).toMatchObject({ ok: true, rows: 2, firstBadSeq: null, problem: null, protection: 'hash-chain', message: expect.stringMatching(/^Audit log verified: 2 rows, chain intact\. No keychain key signs it \(no secret store\): this shows that no row was edited, inserted or deleted on its own, not that nobody rewrote the whole log/) });
+    expect(await log.verify()).toMatchObject({ ok: true, rows: 2, firstBadSeq: null, problem: null, protection: 'hash-chain', message: expect.stringMatching(/^Audit log verified: 2 rows, chain intact\. No keychain key signs it: no secret store\. So this shows only that no row was edited, inserted or deleted on its own, not that nobody rewrote the whole log/) });
     expect(() => db.prepare(`UPDATE audit_log SET summary = 'x'`).run()).toThrow(/append-only/);
   });
 

@@ -205,6 +205,7 @@ export class AuditLog implements Disposable {
   /** Walks the whole chain (in pages, yielding between them) and names the first row that does not fit. */
   async verify(): Promise<AuditVerifyResult> {
     this.flush();
+    await this.sealer?.sealNow();
     return verifyAuditChain(
       {
         head: () => this.s.head.get() as Tip | undefined,

@@ -89,6 +89,16 @@ export class AuditSealer {
     });
   }
 
+  /** Records the current end right away (verify wants the keychain up to date) and resolves when done. */
+  async sealNow(): Promise<void> {
+    await this.running;
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.start();
+    await this.running;
+  }
+
   /** Resolves when no keychain write is running any more (never rejects). */
   get settled(): Promise<void> {
     return this.running;

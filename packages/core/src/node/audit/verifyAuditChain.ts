@@ -124,8 +124,8 @@ export async function verifyAuditChain(source: AuditChainSource, keys: AuditChai
   }
   const verified = `Audit log verified: ${rows} ${plural(rows, 'row', 'rows')}, chain intact`;
   if (!keychain || !key) {
-    const why = signed > 0 ? `Its rows are signed with a key in the system keychain, which cannot be read here (${keys.unavailable ?? 'no key'})` : keychain ? 'No row is signed with the keychain key yet' : `No keychain key signs it (${keys.unavailable ?? 'no secret store'})`;
-    return { ok: true, rows, firstBadSeq: null, problem: null, protection: 'hash-chain', message: `${verified}. ${why}: this shows that no row was edited, inserted or deleted on its own, not that nobody rewrote the whole log, cut rows from its end together with its head, or restored an older copy of the database.` };
+    const why = signed > 0 ? `Its rows are signed with a key in the system keychain, which cannot be read here: ${keys.unavailable ?? 'no key'}` : keychain ? 'No row is signed with the keychain key yet' : `No keychain key signs it: ${keys.unavailable ?? 'no secret store'}`;
+    return { ok: true, rows, firstBadSeq: null, problem: null, protection: 'hash-chain', message: `${verified}. ${why.replace(/\.$/, '')}. So this shows only that no row was edited, inserted or deleted on its own, not that nobody rewrote the whole log, cut rows from its end together with its head, or restored an older copy of the database.` };
   }
   const where = keychain.backend === 'keychain' ? 'the system keychain' : 'an encrypted file beside the profile (there is no keychain: restoring older copies of that file and the database together would not show)';
   const notes = [
