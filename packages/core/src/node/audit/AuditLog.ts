@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Database, Statement } from 'better-sqlite3';
 import type { ContractHandlers } from '../../common/contract/defineContract.js';
 import type { HostContract } from '../../common/contract/hostContract.js';
@@ -59,7 +60,7 @@ export class AuditLog implements Disposable {
   readonly onDidAppend = this.appended.event;
   /** Transactions written so far (tests and the benchmark check batching with it). */
   transactions = 0;
-  private readonly s: Record<'insert' | 'setHead' | 'touchHead' | 'head' | 'last' | 'page' | 'rowHash' | 'lastSigned', Statement>;
+  private readonly s: Record<'insert' | 'setHead' | 'head' | 'last' | 'page' | 'rowHash' | 'lastSigned', Statement>;
   readonly handlers: Pick<ContractHandlers<HostContract>, AuditMethods>;
   /** Signs each row; null without a keychain. */
   private key: AuditKey | null = null;
@@ -75,7 +76,6 @@ export class AuditLog implements Disposable {
     this.s = {
       insert: db.prepare(`INSERT INTO audit_log (seq, time, kind, summary, details, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       setHead: db.prepare(`UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`),
-      touchHead: db.prepare(`UPDATE audit_head SET seq = seq WHERE id = 1`),
       head: db.prepare(`SELECT seq, hash FROM audit_head WHERE id = 1`),
       last: db.prepare(`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`),
       page: db.prepare(`SELECT ${auditColumns} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`),
@@ -252,7 +252,8 @@ export class AuditLog implements Disposable {
       now: this.options.now ?? Date.now,
       intervalMs: this.options.sealIntervalMs ?? 250,
       log: {
-        durableHead: () => this.durableHead(),
+        head: () => (this.db.open ? ((this.s.head.get() as Tip | undefined) ?? null) : null),
+        makeDurable: () => this.makeDurable(),
         rowHash: (seq) => (this.db.open ? ((this.s.rowHash.get(seq) as { hash: string } | undefined)?.hash ?? null) : null),
         note: (summary, details) => this.append('error', summary, details),
       },
@@ -260,18 +261,28 @@ export class AuditLog implements Disposable {
     await this.sealer.check();
   }
 
-  /** The head after an fsync of everything committed so far (synchronous=FULL for one tiny write): the keychain may only ever record an end that is on disk. */
-  private durableHead(): Tip | null {
-    if (!this.db.open) return null;
-    const previous = this.db.pragma('synchronous', { simple: true }) as number;
+  /**
+   * fsyncs the WAL and the database file in the thread pool (fsync flushes the file whatever descriptor
+   * asks): with synchronous=NORMAL a commit is safe from a crash of the app, not from a power cut. Run after
+   * reading the head, this puts every row up to it on disk without blocking the event loop.
+   */
+  private async makeDurable(): Promise<boolean> {
+    if (this.db.memory) return true;
     try {
-      this.db.pragma('synchronous = FULL');
-      return (this.db.transaction(() => (this.s.touchHead.run(), this.s.head.get() as Tip | undefined)).immediate() ?? null);
+      for (const file of [`${this.db.name}-wal`, this.db.name]) {
+        // r+: Windows flushes only handles that may write.
+        const handle = await fs.promises.open(file, 'r+').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(error)));
+        if (!handle) continue;
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      }
+      return true;
     } catch (error) {
-      this.options.logger.warn('audit log: could not make the newest rows durable', { error: String(error) });
-      return null;
-    } finally {
-      this.db.pragma(`synchronous = ${previous}`);
+      this.options.logger.warn('audit log: could not force the newest rows to disk', { error: String(error) });
+      return false;
     }
   }
 

@@ -9,8 +9,10 @@ export interface Tip {
 
 /** What the sealer needs from the log. */
 export interface SealedLog {
-  /** The database's head after forcing everything committed so far to disk (null if that failed or the database is closed). */
-  durableHead(): Tip | null;
+  /** The database's head row (null when it is gone or the database is closed). */
+  head(): Tip | null;
+  /** Forces everything committed so far to disk, off the event loop (false if that failed). */
+  makeDurable(): Promise<boolean>;
   /** The stored hash of row `seq`, or null when there is no such row (or the database is closed). */
   rowHash(seq: number): string | null;
   /** Records a finding about the log in the log itself (kind 'error'). */
@@ -30,8 +32,8 @@ export interface AuditSealerOptions {
  * Keeps the log's end (newest seq and hash) in the keychain, where someone who can only write the database
  * cannot reach it: a copy of the file that stops short of it, or no longer holds it, was cut back, rewritten
  * or restored from an older copy. Written after every burst of rows (one write at a time, at most every
- * `intervalMs`) and on shutdown, always after those rows are on disk, so a power cut cannot leave the
- * keychain ahead of the file. When the file no longer continues from the recorded end, the finding is
+ * `intervalMs`) and on shutdown, always after those rows are fsynced (in the thread pool, never on the event
+ * loop), so a power cut cannot leave the keychain ahead of the file. When the file no longer continues from the recorded end, the finding is
  * written as a row and kept in the keychain's list of breaks, which verify reports from then on.
  */
 export class AuditSealer {
@@ -78,12 +80,12 @@ export class AuditSealer {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const target = this.options.log.durableHead();
+    const target = this.options.log.head();
     // Checked now, against the end this process knew: the database closes right after. An end another
     // process recorded meanwhile is in this same file.
     const continues = !this.known || this.continues(this.known);
     this.running = this.running.then(async () => {
-      if (!target) return;
+      if (!target || !(await this.options.log.makeDurable())) return;
       const stored = await this.readStored();
       if (stored !== undefined) await this.apply(target, stored, continues);
     });
@@ -118,8 +120,9 @@ export class AuditSealer {
   }
 
   private async seal(): Promise<void> {
-    const target = this.options.log.durableHead();
-    if (!target) return;
+    // The head is read before the rows are forced to disk, so the keychain never records an end that is not on disk.
+    const target = this.options.log.head();
+    if (!target || !(await this.options.log.makeDurable())) return;
     const stored = await this.readStored();
     if (stored === undefined || this.closed) return;
     await this.apply(target, stored, !stored || this.continues(stored));
@@ -171,7 +174,7 @@ export class AuditSealer {
   }
 
   private recordBreak(end: AuditKeychainHead): void {
-    const fileEnd = this.options.log.durableHead()?.seq ?? 0;
+    const fileEnd = this.options.log.head()?.seq ?? 0;
     const holds = this.options.log.rowHash(end.seq);
     const what = holds === null ? `the database ends at row ${fileEnd}` : `row ${end.seq} in the database is not the one recorded`;
     const note = this.options.log.note(`The audit log does not continue from the end the keychain recorded (row ${end.seq}): ${what}. Rows were removed or rewritten, or an older copy of the database was restored; audit verify reports it from now on.`, {
