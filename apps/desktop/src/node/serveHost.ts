@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocketLike, createWebSocketTransport } from '@assistant/core';
-import type { AssistantHost } from '@assistant/core/node';
+import type { AssistantHost, Logger } from '@assistant/core/node';
 import sirv from 'sirv';
 import { WebSocketServer } from 'ws';
 import { tokenCheckHeader, tokenCheckPath } from '../shared/tokenCheck.js';
@@ -16,6 +16,8 @@ export interface ServeOptions {
   rendererDir: string;
   /** Fixed token for tests; random otherwise. */
   token?: string;
+  /** Where a connection that failed (e.g. a message over the size limit) is reported. */
+  logger?: Logger;
 }
 
 export interface ServeHandle {
@@ -63,6 +65,8 @@ export async function serveHost(options: ServeOptions): Promise<ServeHandle> {
       return;
     }
     sockets.handleUpgrade(request, socket, head, (ws) => {
+      // One bad connection (a frame over maxPayload closes with 1009) must never take down the host.
+      ws.on('error', (error) => options.logger?.warn('a browser connection failed and was closed', { error: error.message }));
       // ws implements the WHATWG event interface (text frames arrive as strings), so the browser's
       // transport serves this side too.
       // The host drops the connection when the transport closes.

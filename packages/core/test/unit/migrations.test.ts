@@ -95,6 +95,20 @@ describe('migrations', () => {
     expect(db.prepare('SELECT seq, summary FROM audit_log').all()).toEqual([{ seq: 1, summary: 's' }]);
   });
 
+  it('7: a signature column for audit rows, keeping the rows and hashes written under version 5', () => {
+    const db = memory();
+    migrate(db, migrations, 5);
+    db.prepare(`INSERT INTO audit_log (seq, time, kind, summary, details, hash) VALUES (1, 1, 'app.start', 's', '{}', 'h1')`).run();
+    db.prepare(`UPDATE audit_head SET seq = 1, hash = 'h1'`).run();
+    migrate(db, migrations, 7);
+    expect(schemaVersion(db)).toBe(7);
+    expect(db.prepare('SELECT seq, hash, mac FROM audit_log').all()).toEqual([{ seq: 1, hash: 'h1', mac: null }]);
+    db.prepare(`INSERT INTO audit_log (seq, time, kind, summary, details, hash, mac) VALUES (2, 2, 'app.stop', 's', '{}', 'h2', 'm2')`).run();
+    expect(db.prepare('SELECT mac FROM audit_log WHERE seq = 2').get()).toEqual({ mac: 'm2' });
+    // Still append-only.
+    expect(() => db.prepare(`UPDATE audit_log SET mac = 'forged' WHERE seq = 1`).run()).toThrow(/append-only/);
+  });
+
   it('refuses a database from a newer app instead of damaging it', () => {
     const db = memory();
     db.pragma('user_version = 999');

@@ -17,6 +17,8 @@ import {
 import { appStateSchema, catalogModelSchema, conversationSchema, installedModelSchema, messageSchema, pullProgressSchema } from './schemas.js';
 
 const id = z.string().min(1).max(100);
+/** The longest chat message (after trimming). Even as JSON-escaped UTF-8 it stays well under serve mode's 4 MiB frame limit. */
+export const maxMessageChars = 200_000;
 const empty = z.object({}).strict();
 
 export const chatItemSchema = z.discriminatedUnion('type', [
@@ -70,7 +72,7 @@ export const hostContract = defineContract({
   'conversations.changed': event(z.object({ conversationId: id.nullable() })),
 
   /** Sends a user message and streams the reply; without conversationId a new conversation starts. */
-  'chat.send': stream(z.object({ conversationId: id.optional(), text: z.string().trim().min(1).max(200_000) }).strict(), chatItemSchema, chatResultSchema),
+  'chat.send': stream(z.object({ conversationId: id.optional(), text: z.string().trim().min(1).max(maxMessageChars) }).strict(), chatItemSchema, chatResultSchema),
 
   'models.list': method(empty, modelsListSchema),
   /** "Check again": reads the models folder now (the host also notices changes by itself within seconds). */

@@ -167,7 +167,9 @@ export class AssistantHost implements Disposable {
 
   static async create(options: AssistantHostOptions): Promise<AssistantHost> {
     const db = openDatabase({ file: options.paths.database });
-    const audit = AuditLog.open(db, { logger: options.logger, now: options.now });
+    // First: the audit log signs its rows with a key kept in the keychain.
+    const secretStore = typeof options.secrets === 'function' ? await options.secrets() : (options.secrets ?? (await createSecretStore({ home: options.paths.home, logger: options.logger })));
+    const audit = await AuditLog.open(db, { logger: options.logger, now: options.now, secrets: secretStore });
     audit.append('app.start', `The app started (version ${options.version}).`, { version: options.version });
     const conversations = new ConversationStore(db, options.now);
     const interrupted = conversations.markInterrupted();
@@ -185,7 +187,6 @@ export class AssistantHost implements Disposable {
       ? await options.documents({ db, paths: options.paths, settings, embeddings, launcher: options.launcher, logger: options.logger, now: options.now, breaker: options.breaker })
       : null;
     const voice = options.voice ? await options.voice({ paths: options.paths, settings, models, launcher: options.launcher, logger: options.logger, now: options.now, breaker: options.breaker }) : null;
-    const secretStore = typeof options.secrets === 'function' ? await options.secrets() : (options.secrets ?? (await createSecretStore({ home: options.paths.home, logger: options.logger })));
     const secrets = new SecretService({
       store: secretStore,
       logger: options.logger,
@@ -287,6 +288,8 @@ export class AssistantHost implements Disposable {
     this.recorder.stop(this.options.version);
     this.audit.dispose();
     this.db.close();
+    // The keychain's record of the log's end, written once the last rows are on disk.
+    await this.audit.sealed;
     this.options.logger.info('host stopped');
   }
 
