@@ -1,4 +1,5 @@
 import type { AuditEvent, AuditVerifyResult } from '../../common/contract/trustSchemas.js';
+import { plural } from '../../common/text/plural.js';
 import { auditHash, genesisHash } from './auditHash.js';
 
 export interface AuditChainSource {
@@ -10,7 +11,6 @@ export interface AuditChainSource {
 
 const pageSize = 2000;
 
-const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
 /**
  * Finds the first row that does not fit the chain and says why:
@@ -59,12 +59,12 @@ export async function verifyAuditChain(source: AuditChainSource): Promise<AuditV
   const rows = expected - 1;
   if (head.seq > rows) {
     const missing = head.seq - rows;
-    return bad(rows + 1, 'deleted', expected, `The last ${missing === 1 ? 'row' : `${missing} rows`} (from row ${rows + 1}) ${plural(missing, 'was', 'were')} deleted: the log recorded ${head.seq} rows, ${rows} remain.`);
+    return bad(rows + 1, 'deleted', expected, `The last ${missing === 1 ? 'row' : plural(missing, 'row')} (from row ${rows + 1}) ${missing === 1 ? 'was' : 'were'} deleted: the log recorded ${head.seq} rows, ${rows} remain.`);
   }
   if (head.seq > 0 && headRowHash !== head.hash) {
     return bad(head.seq, 'edited', expected, `Row ${head.seq} was edited after it was written (it no longer matches the recorded end of the log).`);
   }
-  return { ok: true, rows, firstBadSeq: null, problem: null, message: `Audit log verified: ${rows} ${plural(rows, 'row', 'rows')}, chain intact.` };
+  return { ok: true, rows, firstBadSeq: null, problem: null, message: `Audit log verified: ${plural(rows, 'row')}, chain intact.` };
 }
 
 function bad(seq: number, problem: 'edited' | 'inserted' | 'deleted', expected: number, message: string): AuditVerifyResult {
