@@ -96,7 +96,7 @@ function ConversationList() {
         <input
           id={sidebarSearchId}
           type="search"
-          className="sidebar-search-input"
+          className="setting-input sidebar-search-input"
           placeholder="Search conversations"
           aria-label="Search conversations"
           aria-describedby="conversation-search-status"

@@ -15,11 +15,11 @@ export function VoiceControls() {
 
   return (
     <div className="voice-controls">
-      {/* Unchecked while it cannot listen, whatever was chosen: the choice returns when listening works. */}
+      {/* The choice stays as made; disabled, with the reason, while listening cannot work. */}
       <label className="voice-toggle" title={blocked ?? 'Listen all the time: speech starts and ends each turn'}>
         <input
           type="checkbox"
-          checked={mode === 'handsFree' && blocked === null}
+          checked={mode === 'handsFree'}
           disabled={blocked !== null}
           aria-describedby={blocked ? 'hands-free-blocked' : undefined}
           onChange={(event) => void setMode(event.target.checked ? 'handsFree' : 'pushToTalk')}
