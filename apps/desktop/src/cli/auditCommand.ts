@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AssistantError, type AuditEvent, type AuditKind, ErrorCode, auditKindSchema } from '@assistant/core';
+import { AssistantError, type AuditEvent, type AuditKind, ErrorCode, auditKindSchema, plural } from '@assistant/core';
 import { AuditLog, type LogLevel, createSecretStore, createStderrLogger, openDatabase, resolveAppPaths } from '@assistant/core/node';
 import type { CliIo } from './main.js';
 
@@ -40,7 +40,7 @@ export async function auditCommand(args: string[], options: AuditCommandOptions,
       case 'export': {
         const target = path.resolve(file!);
         const count = await audit.export(target);
-        io.stdout.write(`${count} audit ${count === 1 ? 'row' : 'rows'} written to ${target} (one JSON object per line).\n`);
+        io.stdout.write(`${plural(count, 'audit row')} written to ${target} (one JSON object per line).\n`);
         return 0;
       }
       case 'list': {

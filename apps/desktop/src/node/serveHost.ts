@@ -40,7 +40,15 @@ export async function serveHost(options: ServeOptions): Promise<ServeHandle> {
     throw new Error(`The renderer is not built (${options.rendererDir}/index.html is missing). Run \`npm run build\` first.`);
   }
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const assets = sirv(options.rendererDir, { single: true, dev: false, etag: true });
+  const assets = sirv(options.rendererDir, {
+    single: true,
+    dev: false,
+    etag: true,
+    // sirv's type table has no .ico; with nosniff an untyped favicon.ico would be refused.
+    setHeaders: (response, pathname) => {
+      if (pathname.endsWith('.ico')) response.setHeader('Content-Type', 'image/x-icon');
+    },
+  });
   const server = http.createServer((request, response) => {
     response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('Referrer-Policy', 'no-referrer');

@@ -250,7 +250,8 @@ export const useAssistant = create<AssistantState>()((set, get, store) => {
       try {
         const input = activeConversationId ? { conversationId: activeConversationId, text } : { text };
         const result = await client.stream('chat.send', input, { signal: controller.signal, onItem });
-        spoken?.end(false);
+        // Stop ends the stream with the partial reply: the sentences queued for speech stop with it.
+        spoken?.end(result.stopReason === 'cancelled');
         set((s) => {
           const live = s.streaming;
           const visible = s.activeConversationId === result.message.conversationId;

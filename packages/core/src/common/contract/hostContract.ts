@@ -14,7 +14,7 @@ import {
   secretNameSchema,
   secretsStateSchema,
 } from './trustSchemas.js';
-import { appStateSchema, catalogModelSchema, conversationSchema, installedModelSchema, messageSchema, pullProgressSchema } from './schemas.js';
+import { appStateSchema, catalogModelSchema, conversationSchema, conversationSearchHitSchema, installedModelSchema, messageSchema, pullProgressSchema } from './schemas.js';
 
 const id = z.string().min(1).max(100);
 /** The longest chat message (after trimming). Even as JSON-escaped UTF-8 it stays well under serve mode's 4 MiB frame limit. */
@@ -70,6 +70,8 @@ export const hostContract = defineContract({
   'conversations.rename': method(z.object({ id, title: z.string().trim().min(1).max(200) }).strict(), conversationSchema),
   'conversations.delete': method(z.object({ id }).strict(), z.object({ deleted: z.boolean() })),
   'conversations.changed': event(z.object({ conversationId: id.nullable() })),
+  /** Conversations whose title, or one of whose messages, contains every word typed (a word being typed matches as a prefix); newest first. Any text is a valid query. */
+  'conversations.search': method(z.object({ query: z.string().max(1000), limit: z.number().int().min(1).max(200).default(50) }).strict(), z.array(conversationSearchHitSchema)),
 
   /** Sends a user message and streams the reply; without conversationId a new conversation starts. */
   'chat.send': stream(z.object({ conversationId: id.optional(), text: z.string().trim().min(1).max(maxMessageChars) }).strict(), chatItemSchema, chatResultSchema),

@@ -3,6 +3,7 @@ import type { InferenceContract } from '../../common/contract/inferenceContract.
 import type { ModelState, WorkerState } from '../../common/contract/schemas.js';
 import type { VoiceState, VoiceTier } from '../../common/contract/voiceSchemas.js';
 import { type Disposable, DisposableStore } from '../../common/disposable.js';
+import { plural } from '../../common/text/plural.js';
 import { ErrorCode } from '../../common/errors.js';
 import type { Settings } from '../../common/settings.js';
 import type { ChatModelService } from '../host/ChatModelService.js';
@@ -170,7 +171,7 @@ export class AuditRecorder implements Disposable {
         this.replacedIds.add(replaced);
         this.append('document.replaced', `Document ${document.name} was re-ingested, replacing its older version.`, { ...details, replaced });
       } else {
-        this.append('document.ingested', `Document ${document.name} was ingested (${document.chunks} passages).`, details);
+        this.append('document.ingested', `Document ${document.name} was ingested (${plural(document.chunks, 'passage')}).`, details);
       }
     } else if (document.status === 'failed') {
       this.append('error', `Document ${document.name} failed: ${document.error?.message ?? 'unknown error'}`, { ...details, code: document.error?.code ?? null });

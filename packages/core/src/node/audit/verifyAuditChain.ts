@@ -1,5 +1,6 @@
 import type { AuditEvent, AuditVerifyResult } from '../../common/contract/trustSchemas.js';
 import type { AuditKey, AuditKeychainHead } from './AuditKeychain.js';
+import { plural } from '../../common/text/plural.js';
 import { auditHash, auditMac, genesisHash } from './auditHash.js';
 
 /** A stored row: the event and its signature (null: written without the key). */
@@ -28,7 +29,8 @@ export interface AuditChainKeys {
 
 const pageSize = 2000;
 
-const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+/** The verb or noun form that agrees with `n` ("was"/"were"); counts with their noun use `plural`. */
+const agree = (n: number, one: string, many: string) => (n === 1 ? one : many);
 const rowsText = (from: number, to: number) => (from === to ? `row ${from}` : `rows ${from}–${to}`);
 
 /**
@@ -88,7 +90,7 @@ export async function verifyAuditChain(source: AuditChainSource, keys: AuditChai
           if (unsignedFrom === null) return bad(row.seq, 'edited', expected, `Row ${row.seq} was changed or put in, and the hashes recomputed to hide it: its signature does not match the key in the keychain.`);
           // Unsigned rows right before: they may be what was put in (or legitimately unsigned, and this row was changed).
           const count = row.seq - unsignedFrom;
-          return bad(unsignedFrom, 'edited', unsignedFrom, `Row ${row.seq}'s signature does not match the key in the keychain: it or the unsigned ${rowsText(unsignedFrom, row.seq - 1)} before it ${plural(count + 1, 'was', 'were')} changed or put in, and the hashes recomputed to hide it.`);
+          return bad(unsignedFrom, 'edited', unsignedFrom, `Row ${row.seq}'s signature does not match the key in the keychain: it or the unsigned ${rowsText(unsignedFrom, row.seq - 1)} before it ${agree(count + 1, 'was', 'were')} changed or put in, and the hashes recomputed to hide it.`);
         } else unsignedFrom = null;
       } else if (key && row.mac !== null) earlierKey++;
       if (row.seq === head?.seq) headRowHash = row.hash;
@@ -106,32 +108,32 @@ export async function verifyAuditChain(source: AuditChainSource, keys: AuditChai
   }
   if (head.seq > rows) {
     const missing = head.seq - rows;
-    return bad(rows + 1, 'deleted', expected, `The last ${missing === 1 ? 'row' : `${missing} rows`} (from row ${rows + 1}) ${plural(missing, 'was', 'were')} deleted: the log recorded ${head.seq} rows, ${rows} remain.`);
+    return bad(rows + 1, 'deleted', expected, `The last ${missing === 1 ? 'row' : plural(missing, 'row')} (from row ${rows + 1}) ${missing === 1 ? 'was' : 'were'} deleted: the log recorded ${head.seq} rows, ${rows} remain.`);
   }
   if (head.seq > 0 && headRowHash !== head.hash) {
     return bad(head.seq, 'edited', expected, `Row ${head.seq} was edited after it was written (it no longer matches the recorded end of the log).`);
   }
   if (recordedEnd && recordedEnd.seq > rows) {
-    return bad(rows + 1, 'deleted', expected, `The log ends at row ${rows}, but the keychain recorded it up to row ${recordedEnd.seq}: ${rowsText(rows + 1, recordedEnd.seq)} ${plural(recordedEnd.seq - rows, 'was', 'were')} removed, or an older copy of the database was restored.`);
+    return bad(rows + 1, 'deleted', expected, `The log ends at row ${rows}, but the keychain recorded it up to row ${recordedEnd.seq}: ${rowsText(rows + 1, recordedEnd.seq)} ${agree(recordedEnd.seq - rows, 'was', 'were')} removed, or an older copy of the database was restored.`);
   }
   if (recordedEnd && recordedEnd.seq > 0 && recordedEndHash !== recordedEnd.hash) {
     return bad(recordedEnd.seq, 'edited', expected, `Row ${recordedEnd.seq} is not the row the keychain recorded as the end of the log: the log was rewritten, or replaced by another copy.`);
   }
   const found = recordedEnd?.breaks[0];
   if (found) {
-    const more = recordedEnd!.breaks.length > 1 ? `, and ${recordedEnd!.breaks.length - 1} more ${plural(recordedEnd!.breaks.length - 1, 'time', 'times')} after that` : '';
+    const more = recordedEnd!.breaks.length > 1 ? `, and ${recordedEnd!.breaks.length - 1} more ${agree(recordedEnd!.breaks.length - 1, 'time', 'times')} after that` : '';
     return bad(found.fileEnd + 1, 'deleted', expected, `On ${new Date(found.time).toISOString().slice(0, 16).replace('T', ' ')} UTC the app found this log cut back or rewritten: the keychain had recorded ${found.seq} rows, the database ended at row ${found.fileEnd} (row ${found.at} records it)${more}.`);
   }
-  const verified = `Audit log verified: ${rows} ${plural(rows, 'row', 'rows')}, chain intact`;
+  const verified = `Audit log verified: ${plural(rows, 'row')}, chain intact`;
   if (!keychain || !key) {
     const why = signed > 0 ? `Its rows are signed with a key in the system keychain, which cannot be read here: ${keys.unavailable ?? 'no key'}` : keychain ? 'No row is signed with the keychain key yet' : `No keychain key signs it: ${keys.unavailable ?? 'no secret store'}`;
     return { ok: true, rows, firstBadSeq: null, problem: null, protection: 'hash-chain', message: `${verified}. ${why.replace(/\.$/, '')}. So this shows only that no row was edited, inserted or deleted on its own, not that nobody rewrote the whole log, cut rows from its end together with its head, or restored an older copy of the database.` };
   }
   const where = keychain.backend === 'keychain' ? 'the system keychain' : 'an encrypted file beside the profile (there is no keychain: restoring older copies of that file and the database together would not show)';
   const notes = [
-    recordedEnd ? (recordedEnd.seq < rows ? ` The last ${rows - recordedEnd.seq} ${plural(rows - recordedEnd.seq, 'row is', 'rows are')} newer than the keychain's record of the end (the app updates it as it writes and when it stops).` : '') : ' The keychain holds no record of the end yet, so rows cut from the end would not show.',
-    unsigned > 0 ? ` ${unsigned} ${plural(unsigned, 'row was', 'rows were')} written while the keychain could not be read and ${plural(unsigned, 'is', 'are')} not signed.` : '',
-    earlierKey > 0 ? ` ${earlierKey} ${plural(earlierKey, 'row is', 'rows are')} signed with an earlier key that is no longer in the keychain (checked by the chain only).` : '',
+    recordedEnd ? (recordedEnd.seq < rows ? ` The last ${rows - recordedEnd.seq} ${agree(rows - recordedEnd.seq, 'row is', 'rows are')} newer than the keychain's record of the end (the app updates it as it writes and when it stops).` : '') : ' The keychain holds no record of the end yet, so rows cut from the end would not show.',
+    unsigned > 0 ? ` ${unsigned} ${agree(unsigned, 'row was', 'rows were')} written while the keychain could not be read and ${agree(unsigned, 'is', 'are')} not signed.` : '',
+    earlierKey > 0 ? ` ${earlierKey} ${agree(earlierKey, 'row is', 'rows are')} signed with an earlier key that is no longer in the keychain (checked by the chain only).` : '',
   ].join('');
   const since = key.since > 1 ? ` from row ${key.since} (the rows before it are sealed by it)` : '';
   const end = recordedEnd && recordedEnd.seq > 0 ? `, and the end recorded there (row ${recordedEnd.seq}) is in place` : '';

@@ -148,6 +148,7 @@ export class AssistantHost implements Disposable {
         this.publish('conversations.changed', { conversationId: id });
         return { deleted };
       },
+      'conversations.search': ({ query, limit }) => conversations.search(query, limit),
       'chat.send': (input, context) => chat.send(input, context),
       'models.list': async () => ({ modelsDir: models.modelsDir, installed: await models.installed(), catalog: models.catalog() }),
       'models.rescan': () => this.refreshModels(),

@@ -200,7 +200,7 @@ export class VoiceService implements VoiceLibrary {
 
   private async loadListen({ client, generation }: { client: ContractClient<VoiceContract>; generation: number }, models: ResolvedVoiceModels): Promise<void> {
     const health = this.listenHealth;
-    if (!models.vad) return health.absent(models.vadProblem ?? 'the voice detector (Silero VAD) is not installed');
+    if (!models.vad) return health.absent(models.vadProblem ?? 'the voice detector (Silero VAD) is not installed', models.missing.has('vad') ? 'vad' : undefined);
     if (!health.mayTry()) return;
     const settings = this.options.settings.get();
     try {
@@ -209,7 +209,7 @@ export class VoiceService implements VoiceLibrary {
     } catch (error) {
       return health.failed(`the voice detector failed to load (${toErrorPayload(error).message})`);
     }
-    if (!models.stt) return health.absent(models.sttProblem ?? 'no speech-to-text model is installed');
+    if (!models.stt) return health.absent(models.sttProblem ?? 'no speech-to-text model is installed', models.missing.has('stt') ? 'stt' : undefined);
     try {
       const loaded = await client.call('stt.load', models.stt);
       health.succeeded(generation, loaded.kind);

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, type CSSProperties } from 'react';
 import type { DocumentInfo } from '@assistant/core';
 import { activeStatuses, visibleDocuments } from '../documents';
 import { supportedFormatsText } from '../files';
@@ -6,6 +6,9 @@ import { formatBytes, percentDone, plural } from '../format';
 import { useAssistant } from '../store';
 import { AddFiles } from './AddFiles';
 import { AddReportView } from './AddReportView';
+import { InlineConfirm, useInlineConfirm } from './InlineConfirm';
+import { useHeaderBottom } from './useHeaderBottom';
+import './documentsDrawer.css';
 
 export const documentsToggleId = 'documents-toggle';
 export const documentsHeadingId = 'documents-heading';
@@ -38,6 +41,7 @@ export function DocumentsPanel() {
   const connected = useAssistant((s) => s.client !== null);
   const setOpen = useAssistant((s) => s.setDocumentsOpen);
   const reindex = useAssistant((s) => s.reindexDocuments);
+  const headerBottom = useHeaderBottom();
 
   const close = () => {
     setOpen(false);
@@ -46,7 +50,7 @@ export function DocumentsPanel() {
   };
 
   return (
-    <aside id="documents-panel" className="documents-panel" aria-labelledby={documentsHeadingId}>
+    <aside id="documents-panel" className="documents-panel" aria-labelledby={documentsHeadingId} style={{ '--documents-top': `${headerBottom}px` } as CSSProperties}>
       <div className="documents-head">
         <h2 id={documentsHeadingId} className="documents-title" tabIndex={-1}>
           Documents
@@ -93,25 +97,9 @@ function DocumentRow({ document }: { document: DocumentInfo }) {
   const cancel = useAssistant((s) => s.cancelDocument);
   const reindex = useAssistant((s) => s.reindexDocuments);
   const remove = useAssistant((s) => s.removeDocument);
-  const [confirming, setConfirming] = useState(false);
-  const removeButton = useRef<HTMLButtonElement>(null);
-  const confirmButton = useRef<HTMLButtonElement>(null);
-  const returnFocus = useRef(false);
+  const { confirming, trigger, ask, keep } = useInlineConfirm();
   const active = activeStatuses.has(document.status);
   const name = document.name;
-
-  useEffect(() => {
-    if (confirming) confirmButton.current?.focus();
-    else if (returnFocus.current) {
-      returnFocus.current = false;
-      removeButton.current?.focus();
-    }
-  }, [confirming]);
-
-  const keep = () => {
-    returnFocus.current = true;
-    setConfirming(false);
-  };
 
   const meta = [
     document.format ? formatLabels[document.format] : null,
@@ -136,15 +124,7 @@ function DocumentRow({ document }: { document: DocumentInfo }) {
       {(document.status === 'parsing' || document.status === 'embedding') && <DocumentProgress document={document} />}
       {document.status === 'failed' && <p className="document-error">{document.error?.message ?? 'This document could not be read.'}</p>}
       {confirming ? (
-        <div className="document-confirm" role="group" aria-label={`Remove ${name}?`}>
-          <span>Remove it from your documents?</span>
-          <button ref={confirmButton} type="button" className="button button-small button-danger" onClick={() => void remove(document.id)} onKeyDown={(event) => event.key === 'Escape' && (event.preventDefault(), keep())}>
-            Remove
-          </button>
-          <button type="button" className="button button-small" onClick={keep} onKeyDown={(event) => event.key === 'Escape' && (event.preventDefault(), keep())}>
-            Keep
-          </button>
-        </div>
+        <InlineConfirm label={`Remove ${name}?`} question="Remove it from your documents?" action="Remove" onConfirm={() => void remove(document.id)} onKeep={keep} />
       ) : (
         <div className="document-actions">
           {active ? (
@@ -156,7 +136,7 @@ function DocumentRow({ document }: { document: DocumentInfo }) {
               Re-index
             </button>
           )}
-          <button ref={removeButton} type="button" className="button button-small" aria-label={`Remove ${name}`} disabled={!connected} onClick={() => setConfirming(true)}>
+          <button ref={trigger} type="button" className="button button-small" aria-label={`Remove ${name}`} disabled={!connected} onClick={ask}>
             Remove
           </button>
         </div>
@@ -169,7 +149,7 @@ function DocumentRow({ document }: { document: DocumentInfo }) {
 function DocumentProgress({ document }: { document: DocumentInfo }) {
   const embedding = document.status === 'embedding' && document.chunks > 0;
   const percent = embedding ? (percentDone(document.embeddedChunks, document.chunks) ?? 0) : null;
-  const text = document.status === 'parsing' ? 'Reading the text…' : embedding ? `${document.embeddedChunks} of ${document.chunks} passages` : 'Indexing…';
+  const text = document.status === 'parsing' ? 'Reading the text…' : embedding ? `${document.embeddedChunks} of ${plural(document.chunks, 'passage')}` : 'Indexing…';
   const classes = ['progress', percent === null && 'progress-indeterminate'].filter(Boolean).join(' ');
   return (
     <div className="document-progress">
