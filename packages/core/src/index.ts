@@ -14,3 +14,4 @@ export * from './common/embedding/vectorCodec.js';
 export * from './common/CircuitBreaker.js';
 export * from './common/chat/groundedPrompt.js';
 export * from './common/chat/packPassages.js';
+export * from './common/text/plural.js';

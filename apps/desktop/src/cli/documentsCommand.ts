@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AssistantError, type DocumentInfo, ErrorCode, type SearchMode, searchModeSchema } from '@assistant/core';
+import { AssistantError, type DocumentInfo, ErrorCode, type SearchMode, plural, searchModeSchema } from '@assistant/core';
 import { citationLabel } from '@assistant/rag';
 import cliProgress from 'cli-progress';
 import { createNodeHost } from '../node/createNodeHost.js';
@@ -68,7 +68,7 @@ export async function ingestCommand(paths: string[], options: { json: boolean; e
       if (options.json) {
         io.stdout.write(`${JSON.stringify({ ingested, skipped: added.skipped, failed: failed.map((doc) => ({ path: doc.path, reason: doc.error?.message ?? 'failed', documentId: doc.id })), interrupted: controller.signal.aborted }, null, 2)}\n`);
       } else {
-        for (const doc of ingested) io.stdout.write(`  ingested  ${doc.name} (${doc.pages !== null ? `${doc.pages} pages, ` : ''}${doc.chunks} passages)\n`);
+        for (const doc of ingested) io.stdout.write(`  ingested  ${doc.name} (${doc.pages !== null ? `${plural(doc.pages, 'page')}, ` : ''}${plural(doc.chunks, 'passage')})\n`);
         for (const skip of added.skipped) io.stdout.write(`  skipped   ${skip.reason}\n`);
         for (const doc of failed) io.stdout.write(`  failed    ${doc.error?.message ?? doc.name}\n`);
         io.stdout.write(`\n${ingested.length} ingested, ${added.skipped.length} skipped, ${failed.length} failed.\n`);
@@ -115,7 +115,7 @@ export async function docsCommand(args: string[], options: { json: boolean }, io
         }
         if (documents.length === 0) io.stdout.write('No documents yet: npm run assistant -- ingest PATH...\n');
         for (const doc of documents) {
-          const detail = doc.status === 'failed' ? (doc.error?.message ?? '') : `${doc.chunks} passages${doc.pages !== null ? `, ${doc.pages} pages` : ''}`;
+          const detail = doc.status === 'failed' ? (doc.error?.message ?? '') : `${plural(doc.chunks, 'passage')}${doc.pages !== null ? `, ${plural(doc.pages, 'page')}` : ''}`;
           io.stdout.write(`${doc.id}  ${doc.status.padEnd(9)} ${doc.name}  (${detail})\n`);
         }
         return 0;
