@@ -154,7 +154,7 @@ describe('runIngestWorker over a memory transport', () => {
     await expect(ready).resolves.toEqual({ pid: process.pid });
 
     const batches: ChunkDraft[][] = [];
-    const result = await client.stream('ingest.parse', { path: file, maxBytes, chunkSize: 300, chunkOverlap: 50, batchSize: 7 }, { onItem: (item) => batches.push(item.chunks) });
+    const result = await client.stream('ingest.parse', { path: file, maxBytes, chunkSize: 300, chunkOverlap: 50, batchSize: 7 }, { onItem: (item) => item.chunks && batches.push(item.chunks) });
     const chunks = batches.flat();
     expect(batches.slice(0, -1).every((batch) => batch.length === 7)).toBe(true);
     expect(chunks.map((c) => c.ordinal)).toEqual(chunks.map((_, i) => i));
@@ -182,7 +182,7 @@ const expectations: Record<string, Expectation> = {
   'pdf/valid/ArabicCIDTrueType.pdf': { phrase: /العربية/, pages: 1 },
   'pdf/valid/vertical.pdf': { phrase: '日本語', pages: 3 },
   'pdf/valid/empty.pdf': { code: ErrorCode.DocumentNoText, message: /^empty\.pdf has no text/ },
-  'pdf/valid/scan-bad.pdf': { code: ErrorCode.DocumentNoText, message: /^scan-bad\.pdf has no text: scanned\? Run OCR on it first\.$/ },
+  'pdf/valid/scan-bad.pdf': { code: ErrorCode.DocumentNoText, message: /^scan-bad\.pdf has no text layer: it is a scan, and OCR is turned off in Settings\.$/ },
   'pdf/encrypted/issue6010_1.pdf': { code: ErrorCode.DocumentEncrypted, message: /^issue6010_1\.pdf is password-protected/ },
   // Owner password only: pdf.js opens it, but there is no text, and it is protected.
   'pdf/encrypted/empty_protected.pdf': { code: ErrorCode.DocumentEncrypted, message: /^empty_protected\.pdf is password-protected/ },

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { defaultSettings } from '@assistant/core';
 import { useModalDialog } from '../useModalDialog';
 import { useAssistant } from '../store';
 import { citationPlace } from './Sources';
@@ -25,6 +26,8 @@ export function PassageDialog() {
   const citation = view?.citation;
   const passage = view?.passage;
   const place = citation ? citationPlace(citation) : '';
+  const ocrConfidence = passage?.ocrConfidence ?? citation?.ocrConfidence ?? null;
+  const minConfidence = useAssistant((s) => s.settings?.ocrMinConfidence ?? defaultSettings.ocrMinConfidence);
 
   return (
     <dialog
@@ -48,6 +51,11 @@ export function PassageDialog() {
               <p id="passage-place" className="passage-place">
                 {place || 'Cited passage'}
               </p>
+              {ocrConfidence !== null && (
+                <p className="passage-ocr">
+                  Read by OCR from a scanned page (confidence {Math.round(ocrConfidence)} of 100){ocrConfidence < minConfidence ? ': low-quality OCR, words may be misread.' : '.'}
+                </p>
+              )}
             </div>
             <button ref={closeButton} type="button" className="button button-small" onClick={close}>
               Close
