@@ -130,9 +130,9 @@ test.describe('documents in the browser', () => {
 
   test('dropping the same file again, or an unsupported one, says why it was skipped', async ({ page }) => {
     await page.goto(app.url);
-    await dropFiles(page, [fromDocs(installation), { name: 'photo.png', base64: Buffer.from('not really a png').toString('base64') }]);
+    await dropFiles(page, [fromDocs(installation), { name: 'clip.mp4', base64: Buffer.from('not a document').toString('base64') }]);
     const report = documentsPanel(page).getByRole('region', { name: 'Added files' });
-    await expect(report).toContainText(/photo\.png — skipped: unsupported file type/);
+    await expect(report).toContainText(/clip\.mp4 — skipped: unsupported file type/);
     await expect(report).toContainText(new RegExp(`${installation.replace(/\./g, '\\.')} — skipped: .+`));
   });
 

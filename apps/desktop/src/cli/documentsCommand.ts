@@ -77,7 +77,7 @@ export async function ingestCommand(paths: string[], options: { json: boolean; e
       if (options.json) {
         io.stdout.write(`${JSON.stringify({ ingested, skipped: added.skipped, failed: failed.map((doc) => ({ path: doc.path, reason: doc.error?.message ?? 'failed', documentId: doc.id })), interrupted: controller.signal.aborted }, null, 2)}\n`);
       } else {
-        for (const doc of ingested) io.stdout.write(`  ingested  ${doc.name} (${doc.pages !== null ? `${doc.pages} pages, ` : ''}${doc.chunks} passages${ocrDetail(doc)})\n`);
+        for (const doc of ingested) io.stdout.write(`  ingested  ${doc.name} (${doc.pages !== null ? `${doc.pages} page${doc.pages === 1 ? '' : 's'}, ` : ''}${doc.chunks} passages${ocrDetail(doc)})\n`);
         for (const skip of added.skipped) io.stdout.write(`  skipped   ${skip.reason}\n`);
         for (const doc of failed) io.stdout.write(`  failed    ${doc.error?.message ?? doc.name}\n`);
         io.stdout.write(`\n${ingested.length} ingested, ${added.skipped.length} skipped, ${failed.length} failed.\n`);

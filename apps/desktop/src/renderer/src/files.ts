@@ -12,7 +12,7 @@ const supportedExtensions = new Set(
   ).split(' '),
 );
 
-export const supportedFormatsText = 'PDF (scans too), DOCX, EPUB, HTML, Markdown, plain text, source code and pictures of pages (PNG, JPEG, TIFF, WebP)';
+export const supportedFormatsText = 'PDF, DOCX, EPUB, HTML, Markdown, plain text, source code, and scans or photos of pages (PNG, JPEG, TIFF, WebP)';
 
 export function isSupportedName(name: string): boolean {
   const dot = name.lastIndexOf('.');

@@ -52,7 +52,7 @@ export function selectCitations<T extends Omit<Citation, 'n'>>(hits: readonly T[
     if (citations.length > 0 && used + hit.text.length > options.maxChars) break;
     const text = citations.length === 0 && hit.text.length > options.maxChars ? hit.text.slice(0, options.maxChars) : hit.text;
     used += text.length;
-    citations.push({ n: citations.length + 1, chunkId: hit.chunkId, documentId: hit.documentId, documentName: hit.documentName, path: hit.path, page: hit.page, heading: hit.heading, start: hit.start, end: hit.end, text });
+    citations.push({ n: citations.length + 1, chunkId: hit.chunkId, documentId: hit.documentId, documentName: hit.documentName, path: hit.path, page: hit.page, heading: hit.heading, start: hit.start, end: hit.end, text, ...(hit.ocrConfidence == null ? {} : { ocrConfidence: hit.ocrConfidence }) });
   }
   return citations;
 }

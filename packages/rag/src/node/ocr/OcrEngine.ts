@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
+import { createWorker, OEM, PSM } from 'tesseract.js';
 import { AssistantError, cancelledError, ErrorCode } from '@assistant/core';
 import { type GrayImage, toPgm } from './grayImage.js';
 import type { LanguageData } from './languageData.js';
@@ -66,7 +66,8 @@ export async function createOcrEngine(options: OcrEngineOptions): Promise<OcrEng
   try {
     osdData ??= zlib.gunzipSync(fs.readFileSync(data.osdFile));
     await worker.FS('writeFile', ['./osd.traineddata', osdData]);
-    await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO_OSD });
+    // debug_file: Tesseract's chatter ("Estimating resolution as 368") would go to this process's stderr.
+    await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO_OSD, debug_file: '/dev/null' });
   } catch (error) {
     await kill();
     throw new AssistantError(ErrorCode.Internal, `OCR could not start: ${String(error)}`);
