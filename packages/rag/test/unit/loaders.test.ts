@@ -38,7 +38,8 @@ describe('detectFormat', () => {
     expect(detectFormat('x.htm')).toBe('html');
     expect(detectFormat('main.rs')).toBe('code');
     expect(detectFormat('notes.txt')).toBe('text');
-    expect(detectFormat('photo.jpg')).toBeNull();
+    expect(detectFormat('photo.JPG')).toBe('image');
+    expect(detectFormat('clip.mp4')).toBeNull();
     expect(detectFormat('Makefile')).toBeNull();
     expect(supportedExtensions).toEqual(expect.arrayContaining(['.pdf', '.docx', '.epub', '.html', '.md', '.txt', '.ts', '.py']));
   });

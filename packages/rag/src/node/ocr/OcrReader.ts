@@ -60,7 +60,7 @@ export function normalizeOcrText(text: string): string {
 
 /**
  * A reader for one document, named `name` in messages. Pages are read one at a time, in order, and each is
- * reported as soon as it is read, so memory stays bounded by one page picture and a restart resumes at
+ * reported as soon as it is read, so memory stays bounded by two page pictures and a restart resumes at
  * the first page not reported.
  */
 export function createOcrReader(name: string, options: OcrReaderOptions): OcrReader {
@@ -69,6 +69,18 @@ export function createOcrReader(name: string, options: OcrReaderOptions): OcrRea
     async readPages(pageNumbers, render, signal) {
       const wanted = pageNumbers.slice(0, options.maxPages);
       const pages = new Map<number, OcrPage>();
+      const todo = wanted.filter((pageNumber) => !done.has(pageNumber));
+      // The next page is rendered (or decoded) on this thread while Tesseract reads the current one in
+      // its own: on two cores the picture is ready when the engine is. One page ahead, no more.
+      const prefetch = (at: number) => {
+        const pageNumber = todo[at];
+        if (pageNumber === undefined) return null;
+        const picture = render(pageNumber);
+        picture.catch(() => {});
+        return picture;
+      };
+      let next = prefetch(0);
+      let position = 0;
       for (const [index, pageNumber] of wanted.entries()) {
         throwIfAborted(signal);
         const known = done.get(pageNumber);
@@ -77,8 +89,9 @@ export function createOcrReader(name: string, options: OcrReaderOptions): OcrRea
           continue;
         }
         options.onProgress?.({ index: index + 1, total: wanted.length, page: pageNumber });
-        const image = await render(pageNumber);
+        const image = await next!;
         throwIfAborted(signal);
+        next = prefetch(++position);
         // A white page has nothing to read: no engine time spent on it.
         const engine = isBlank(image) ? null : await engineFor(options, name, signal);
         let read;

@@ -446,8 +446,11 @@ export class DocumentStore {
     const previous = this.s.neighbour!.get(row.document_id, row.ordinal - 1) as Neighbour;
     const next = this.s.neighbour!.get(row.document_id, row.ordinal + 1) as Neighbour;
     // Chunks overlap: cut the part of each neighbour that this chunk repeats.
-    const before = previous ? previous.text.slice(0, Math.max(0, row.start_offset - previous.start_offset)).slice(-chars) : '';
-    const after = next ? next.text.slice(Math.max(0, row.end_offset - next.start_offset)).slice(0, chars) : '';
+    // Between chunks that do not overlap lies whitespace the chunks do not hold: a space, or a section
+    // (page) break. Without it the last word of one page runs into the first of the next.
+    const gap = (from: number, to: number) => (to - from > 1 ? '\n\n' : to - from === 1 ? ' ' : '');
+    const before = previous ? (previous.text.slice(0, Math.max(0, row.start_offset - previous.start_offset)) + gap(previous.end_offset, row.start_offset)).slice(-chars) : '';
+    const after = next ? (gap(row.end_offset, next.start_offset) + next.text.slice(Math.max(0, row.end_offset - next.start_offset))).slice(0, chars) : '';
     return { ...toPassage(row), before, after };
   }
 

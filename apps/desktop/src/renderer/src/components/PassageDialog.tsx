@@ -1,5 +1,4 @@
 import { useEffect, useRef } from 'react';
-import { defaultSettings } from '@assistant/core';
 import { useModalDialog } from '../useModalDialog';
 import { useAssistant } from '../store';
 import { citationPlace } from './Sources';
@@ -27,7 +26,11 @@ export function PassageDialog() {
   const passage = view?.passage;
   const place = citation ? citationPlace(citation) : '';
   const ocrConfidence = passage?.ocrConfidence ?? citation?.ocrConfidence ?? null;
-  const minConfidence = useAssistant((s) => s.settings?.ocrMinConfidence ?? defaultSettings.ocrMinConfidence);
+  // The host judges low quality against the current threshold; the documents list carries its verdict.
+  const lowQuality = useAssistant((s) => {
+    const page = citation?.page;
+    return page != null && (s.documents.find((document) => document.id === citation?.documentId)?.ocr?.lowQualityPages.includes(page) ?? false);
+  });
 
   return (
     <dialog
@@ -53,7 +56,7 @@ export function PassageDialog() {
               </p>
               {ocrConfidence !== null && (
                 <p className="passage-ocr">
-                  Read by OCR from a scanned page (confidence {Math.round(ocrConfidence)} of 100){ocrConfidence < minConfidence ? ': low-quality OCR, words may be misread.' : '.'}
+                  Read by OCR from a scanned page (confidence {Math.round(ocrConfidence)} of 100){lowQuality ? ': low-quality OCR, words may be misread.' : '.'}
                 </p>
               )}
             </div>
