@@ -8,6 +8,7 @@ import { createDocxLoader } from '../../src/node/loaders/docxLoader.js';
 import { createEpubLoader } from '../../src/node/loaders/epubLoader.js';
 import { normalizeProse } from '../../src/node/loaders/normalizeText.js';
 import { needsSharedData, sharedDataDir } from '../../../../test/support/sharedData.js';
+import { failure } from '../../../../test/support/failure.js';
 import { makeTempDir } from '../../../../test/support/tempDir.js';
 import { docxParts, epubParts, makeZip } from '../../../../test/support/zipFixtures.js';
 
@@ -22,14 +23,6 @@ function write(name: string, content: string | Buffer): string {
   return file;
 }
 
-async function failure(promise: Promise<unknown>): Promise<AssistantError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AssistantError);
-  return error as AssistantError;
-}
 
 describe('detectFormat', () => {
   it('maps extensions case-insensitively and refuses unknown ones', () => {

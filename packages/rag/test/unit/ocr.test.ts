@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AssistantError, ErrorCode, type OcrPage } from '@assistant/core';
+import { ErrorCode, type OcrPage } from '@assistant/core';
 import { loadDocument } from '../../src/node/index.js';
 import { disposeOcr, type OcrReaderOptions } from '../../src/node/ocr/OcrReader.js';
 import { resolveLanguageData } from '../../src/node/ocr/languageData.js';
 import { blankPage, corruptJpeg, grayPixels, hugeBlankPng, makePdf, multiFrameTiff, scannedPage, textPage } from '../../../../test/support/ocrFixtures.js';
+import { failure } from '../../../../test/support/failure.js';
 import { makeTempDir } from '../../../../test/support/tempDir.js';
 
 // Real Tesseract (tesseract.js in a worker thread) on small pictures: a few seconds per page here.
@@ -28,14 +29,6 @@ function ocrOptions(extra: Partial<OcrReaderOptions> = {}): OcrReaderOptions & {
   return { languages: ['eng'], modelsDir: null, maxPages: 500, donePages: [], onProgress: (p) => progress.push(p.page), onPage: (p) => read.push(p), progress, read, ...extra };
 }
 
-async function failure(promise: Promise<unknown>): Promise<AssistantError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AssistantError);
-  return error as AssistantError;
-}
 
 const words = (text: string) => text.toLowerCase().replace(/[^a-z ]+/g, ' ').split(/\s+/).filter(Boolean);
 
