@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, type OcrPage } from '@assistant/core';
 import { loadDocument } from '../../src/node/index.js';
@@ -161,6 +162,16 @@ describe('OCR languages', () => {
     fs.mkdirSync(path.join(models, 'tessdata'));
     fs.writeFileSync(path.join(models, 'tessdata', 'deu.traineddata'), 'x');
     expect(resolveLanguageData(['eng', 'deu'], models).userDir).toBe(path.join(models, 'tessdata'));
+  });
+
+  it('reads with a language imported into the models folder (here English data under another code)', { timeout: 120_000 }, async () => {
+    const models = makeTempDir('ocr-models-');
+    fs.mkdirSync(path.join(models, 'tessdata-extra'));
+    const english = resolveLanguageData(['eng'], null);
+    fs.writeFileSync(path.join(models, 'tessdata-extra', 'zzz.traineddata'), zlib.gunzipSync(fs.readFileSync(path.join(english.packagedDir, 'eng.traineddata.gz'))));
+    const file = write('imported.png', await textPage(['Imported languages are read from the models folder']));
+    const document = await loadDocument(file, { maxBytes, ocr: ocrOptions({ languages: ['zzz'], modelsDir: models }) });
+    expect(words(document.sections[0]!.text)).toEqual(expect.arrayContaining(['imported', 'languages', 'models', 'folder']));
   });
 
   it('a document needing a missing language fails naming the file and the language', async () => {
