@@ -58,7 +58,7 @@ describe('command line', () => {
     fs.writeFileSync(path.join(docs, 'bomb.docx'), zipBomb('docx'));
     const ingest = run(['ingest', docs, path.join(docs, 'missing.md')], env);
     expect(ingest.code).toBe(1);
-    expect(ingest.stdout).toMatch(/ingested {2}tides\.md \(1 passages\)/);
+    expect(ingest.stdout).toMatch(/ingested {2}tides\.md \(1 passage\)/);
     expect(ingest.stdout).toMatch(/skipped {3}empty\.txt is empty\./);
     expect(ingest.stdout).toMatch(/skipped {3}.*missing\.md does not exist\./);
     expect(ingest.stdout).toMatch(/failed {4}broken\.pdf is damaged or not a valid PDF/);

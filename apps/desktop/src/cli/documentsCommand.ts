@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AssistantError, type DocumentInfo, ErrorCode, type SearchMode, searchModeSchema } from '@assistant/core';
+import { AssistantError, type DocumentInfo, ErrorCode, type SearchMode, plural, searchModeSchema } from '@assistant/core';
 import { citationLabel } from '@assistant/rag';
 import cliProgress from 'cli-progress';
 import { createNodeHost } from '../node/createNodeHost.js';
@@ -77,7 +77,7 @@ export async function ingestCommand(paths: string[], options: { json: boolean; e
       if (options.json) {
         io.stdout.write(`${JSON.stringify({ ingested, skipped: added.skipped, failed: failed.map((doc) => ({ path: doc.path, reason: doc.error?.message ?? 'failed', documentId: doc.id })), interrupted: controller.signal.aborted }, null, 2)}\n`);
       } else {
-        for (const doc of ingested) io.stdout.write(`  ingested  ${doc.name} (${doc.pages !== null ? `${doc.pages} page${doc.pages === 1 ? '' : 's'}, ` : ''}${doc.chunks} passages${ocrDetail(doc)})\n`);
+        for (const doc of ingested) io.stdout.write(`  ingested  ${doc.name} (${doc.pages !== null ? `${plural(doc.pages, 'page')}, ` : ''}${plural(doc.chunks, 'passage')}${ocrDetail(doc)})\n`);
         for (const skip of added.skipped) io.stdout.write(`  skipped   ${skip.reason}\n`);
         for (const doc of failed) io.stdout.write(`  failed    ${doc.error?.message ?? doc.name}\n`);
         io.stdout.write(`\n${ingested.length} ingested, ${added.skipped.length} skipped, ${failed.length} failed.\n`);
@@ -102,8 +102,8 @@ function ocrPageText(doc: DocumentInfo): string | null {
 function ocrDetail(doc: DocumentInfo): string {
   if (!doc.ocr || doc.ocr.pages === 0) return '';
   const low = doc.ocr.lowQualityPages;
-  const parts = [`OCR: ${doc.ocr.pages} page${doc.ocr.pages === 1 ? '' : 's'}`];
-  if (low.length > 0) parts.push(`low-quality OCR on page${low.length === 1 ? '' : 's'} ${low.join(', ')}`);
+  const parts = [`OCR: ${plural(doc.ocr.pages, 'page')}`];
+  if (low.length > 0) parts.push(`low-quality OCR on ${low.length === 1 ? 'page' : 'pages'} ${low.join(', ')}`);
   if (doc.ocr.skippedPages > 0) parts.push(`${doc.ocr.skippedPages} over the OCR page limit not read`);
   return `; ${parts.join(', ')}`;
 }
@@ -138,7 +138,7 @@ export async function docsCommand(args: string[], options: { json: boolean }, io
         }
         if (documents.length === 0) io.stdout.write('No documents yet: npm run assistant -- ingest PATH...\n');
         for (const doc of documents) {
-          const detail = doc.status === 'failed' ? (doc.error?.message ?? '') : `${doc.chunks} passages${doc.pages !== null ? `, ${doc.pages} pages` : ''}${ocrDetail(doc)}`;
+          const detail = doc.status === 'failed' ? (doc.error?.message ?? '') : `${plural(doc.chunks, 'passage')}${doc.pages !== null ? `, ${plural(doc.pages, 'page')}` : ''}${ocrDetail(doc)}`;
           io.stdout.write(`${doc.id}  ${doc.status.padEnd(9)} ${doc.name}  (${detail})\n`);
         }
         return 0;

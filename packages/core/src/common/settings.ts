@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ModelKind } from './contract/schemas.js';
 
 /**
  * Every setting, its default, range and help text. Stored settings are validated field by field, so one
@@ -84,10 +85,10 @@ export type SettingsGroup = (typeof settingsGroups)[number]['id'];
  * that is not a setting) a type error, so a new setting cannot silently stay out of the panel.
  */
 export const settingsLayout = {
-  chatModel: { group: 'models', label: 'Chat model' },
-  embeddingModel: { group: 'models', label: 'Embedding model' },
-  sttModel: { group: 'models', label: 'Speech-to-text model' },
-  ttsVoice: { group: 'models', label: 'Voice (text to speech)' },
+  chatModel: { group: 'models', label: 'Chat model', empty: 'Automatic: the default or only installed chat model' },
+  embeddingModel: { group: 'models', label: 'Embedding model', empty: 'Automatic: the default embedding model if installed, else keywords only' },
+  sttModel: { group: 'models', label: 'Speech-to-text model', empty: 'Automatic: the default speech-to-text model if installed' },
+  ttsVoice: { group: 'models', label: 'Voice (text to speech)', empty: 'Automatic: the default voice if installed, else the system voice' },
   temperature: { group: 'generation', label: 'Temperature' },
   maxTokens: { group: 'generation', label: 'Longest reply (tokens)' },
   contextSize: { group: 'generation', label: 'Context size (tokens)' },
@@ -115,10 +116,13 @@ export const settingsLayout = {
   auditDetail: { group: 'privacy', label: 'Audit log detail' },
   offlineLock: { group: 'privacy', label: 'Offline lock' },
   remoteUse: { group: 'remote', label: 'Use a remote server for' },
-  remoteBaseUrl: { group: 'remote', label: 'Server URL' },
-  remoteChatModel: { group: 'remote', label: 'Remote chat model' },
-  remoteEmbeddingModel: { group: 'remote', label: 'Remote embedding model' },
+  remoteBaseUrl: { group: 'remote', label: 'Server URL', empty: 'None: no remote server is used' },
+  remoteChatModel: { group: 'remote', label: 'Remote chat model', empty: "Empty: the server's own model" },
+  remoteEmbeddingModel: { group: 'remote', label: 'Remote embedding model', empty: "Empty: the server's own model" },
   remoteTimeoutS: { group: 'remote', label: 'Timeout (seconds)' },
   localApi: { group: 'localApi', label: 'Serve the local API' },
   localApiPort: { group: 'localApi', label: 'Port' },
-} as const satisfies Record<keyof Settings, { group: SettingsGroup; label: string }>;
+} as const satisfies Record<keyof Settings, { group: SettingsGroup; label: string; /** What an empty (null) value means, for nullable settings. */ empty?: string }>;
+
+/** Settings that name a model, and the kind of model each one takes. */
+export const modelSettingKinds = { chatModel: 'chat', embeddingModel: 'embedding', sttModel: 'stt', ttsVoice: 'tts' } as const satisfies Partial<Record<keyof Settings, ModelKind>>;

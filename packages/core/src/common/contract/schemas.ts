@@ -18,6 +18,16 @@ export const conversationSchema = z.object({
 });
 export type Conversation = z.output<typeof conversationSchema>;
 
+/** A conversation found by the sidebar's search: by its title, or by a message (with the words around the match). */
+export const conversationSearchHitSchema = z.object({
+  conversation: conversationSchema,
+  /** The best matching message, or null when only the title matched. */
+  messageId: id.nullable(),
+  /** That message's text around the match, in pieces (`match`: a word searched for); empty when only the title matched. */
+  snippet: z.array(z.object({ text: z.string(), match: z.boolean() })),
+});
+export type ConversationSearchHit = z.output<typeof conversationSearchHitSchema>;
+
 export const messageStatusSchema = z.enum(['complete', 'streaming', 'cancelled', 'error', 'interrupted']);
 export type MessageStatus = z.output<typeof messageStatusSchema>;
 

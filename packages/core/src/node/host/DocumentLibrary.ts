@@ -30,6 +30,11 @@ export interface DocumentLibrary {
   /** The answer without a chat model: the passages themselves, cited. */
   retrievalOnlyAnswer(question: string, citations: readonly Citation[]): string;
   retryWorker(): Promise<void>;
+  /**
+   * Another process (the CLI) changed the stored documents: what differs from what this library last
+   * announced, to show it, and a vector index it made stale is dropped.
+   */
+  changedOutside?(): { changes: DocumentsChanged[]; added: number; removed: number };
   dispose(): Promise<void>;
 }
 

@@ -59,6 +59,8 @@ export class DocumentService implements DocumentLibrary {
   private disposed = false;
   private counts = { ready: 0, indexing: 0, failed: 0 };
   private reliability: Reliability | null = null;
+  /** Document id -> updatedAt as last announced, to tell another process's changes from ours. */
+  private readonly announced = new Map<string, number>();
   private probing: Promise<Reliability> | null = null;
 
   private constructor(private readonly options: DocumentServiceOptions) {
@@ -77,7 +79,7 @@ export class DocumentService implements DocumentLibrary {
       modelsDir: options.paths.modelsDir,
       embedBatchSize: options.embedBatchSize,
       onProgress: (document, force) => this.progress(document, force),
-      onReplaced: (oldId) => this.changedDocument.fire({ id: oldId, document: null }),
+      onReplaced: (oldId) => this.announce({ id: oldId, document: null }),
     });
     this.retriever = new HybridRetriever({
       store: this.store,
@@ -98,6 +100,7 @@ export class DocumentService implements DocumentLibrary {
       isReferenced: (filePath) => this.store.findByPath(filePath).length > 0,
       logger,
     });
+    for (const document of this.store.list()) this.announced.set(document.id, document.updatedAt);
     embeddings.onDidChange(() => {
       this.changedState.fire();
       void this.backfill();
@@ -239,6 +242,36 @@ export class DocumentService implements DocumentLibrary {
     this.recount();
     this.pump();
     return result;
+  }
+
+  /** Another process (the CLI) changed the stored documents: what differs from what was announced. */
+  changedOutside(): { changes: DocumentsChanged[]; added: number; removed: number } {
+    // Ours in progress may have moved on unannounced (progress is throttled): they are not outside changes.
+    const ours = new Set([...this.parseQueue, ...this.embedQueue, ...this.running.keys()]);
+    const changes: DocumentsChanged[] = [];
+    let added = 0;
+    let removed = 0;
+    const listed = new Set<string>();
+    for (const document of this.store.list()) {
+      listed.add(document.id);
+      const seen = this.announced.get(document.id);
+      if (ours.has(document.id) || seen === document.updatedAt) continue;
+      if (seen === undefined) added++;
+      this.announced.set(document.id, document.updatedAt);
+      changes.push({ id: document.id, document });
+    }
+    for (const id of [...this.announced.keys()]) {
+      if (listed.has(id)) continue;
+      this.announced.delete(id);
+      removed++;
+      changes.push({ id, document: null });
+    }
+    if (changes.length > 0) {
+      // Its vectors are in SQLite but not in this copy of the index: reopen (or rebuild) it at next use.
+      this.index.discard();
+      this.recount();
+    }
+    return { changes, added, removed };
   }
 
   cancel(id: string): boolean {
@@ -385,7 +418,7 @@ export class DocumentService implements DocumentLibrary {
     const removed = this.store.remove(id);
     if (removed) {
       this.index.changed();
-      this.changedDocument.fire({ id, document: null });
+      this.announce({ id, document: null });
     }
     return removed;
   }
@@ -401,13 +434,19 @@ export class DocumentService implements DocumentLibrary {
     }
   }
 
+  private announce(change: DocumentsChanged): void {
+    if (change.document) this.announced.set(change.id, change.document.updatedAt);
+    else this.announced.delete(change.id);
+    this.changedDocument.fire(change);
+  }
+
   private progress(document: DocumentInfo, force = false): void {
     const now = Date.now();
     const statusChanged = force || document.status === 'ready' || document.status === 'failed' || document.chunks === document.embeddedChunks;
     if (!statusChanged && now - (this.lastProgress.get(document.id) ?? 0) < 1000 / progressPerSecond) return;
     this.lastProgress.set(document.id, now);
     if (document.status === 'ready' || document.status === 'failed' || document.status === 'cancelled') this.lastProgress.delete(document.id);
-    this.changedDocument.fire({ id: document.id, document });
+    this.announce({ id: document.id, document });
   }
 
   private recount(): void {

@@ -1,10 +1,14 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, type CSSProperties } from 'react';
 import type { DocumentInfo } from '@assistant/core';
 import { activeStatuses, ocrNotes, ocrProgress, visibleDocuments } from '../documents';
 import { supportedFormatsText } from '../files';
 import { formatBytes, percentDone, plural } from '../format';
 import { useAssistant } from '../store';
 import { AddFiles } from './AddFiles';
+import { AddReportView } from './AddReportView';
+import { InlineConfirm, useInlineConfirm } from './InlineConfirm';
+import { useHeaderBottom } from './useHeaderBottom';
+import './documentsDrawer.css';
 
 export const documentsToggleId = 'documents-toggle';
 export const documentsHeadingId = 'documents-heading';
@@ -38,6 +42,7 @@ export function DocumentsPanel() {
   const connected = useAssistant((s) => s.client !== null);
   const setOpen = useAssistant((s) => s.setDocumentsOpen);
   const reindex = useAssistant((s) => s.reindexDocuments);
+  const headerBottom = useHeaderBottom();
 
   const close = () => {
     setOpen(false);
@@ -46,7 +51,7 @@ export function DocumentsPanel() {
   };
 
   return (
-    <aside id="documents-panel" className="documents-panel" aria-labelledby={documentsHeadingId}>
+    <aside id="documents-panel" className="documents-panel" aria-labelledby={documentsHeadingId} style={{ '--documents-top': `${headerBottom}px` } as CSSProperties}>
       <div className="documents-head">
         <h2 id={documentsHeadingId} className="documents-title" tabIndex={-1}>
           Documents
@@ -88,73 +93,20 @@ export function DocumentsPanel() {
   );
 }
 
-/** What happened to each file of the last add: queued, or skipped and why. */
-function AddReportView() {
-  const report = useAssistant((s) => s.addReport);
-  const dismiss = useAssistant((s) => s.dismissAddReport);
-  if (!report) return null;
-  const finished = report.done >= report.total;
-  const queued = report.outcomes.filter((outcome) => outcome.status === 'queued').length;
-  return (
-    <section className="add-report" aria-label="Added files">
-      <div className="add-report-head">
-        <p role="status">
-          {finished
-            ? `${plural(queued, 'file', 'files')} added${report.outcomes.length > queued ? `, ${report.outcomes.length - queued} not added` : ''}.`
-            : `Adding ${report.done + 1} of ${report.total}…`}
-        </p>
-        {finished && (
-          <button type="button" className="icon-button" aria-label="Dismiss the list of added files" onClick={dismiss}>
-            <span aria-hidden="true">×</span>
-          </button>
-        )}
-      </div>
-      {report.outcomes.length > 0 && (
-        <ul className="add-report-list">
-          {report.outcomes.map((outcome) => (
-            <li key={outcome.key} className={`add-outcome add-outcome-${outcome.status}`}>
-              <span className="add-outcome-name">{outcome.name}</span>{' '}
-              <span className="add-outcome-text">
-                {outcome.status === 'queued' ? '— queued' : `— ${outcome.status === 'failed' ? 'failed' : 'skipped'}: ${outcome.reason ?? 'no reason given'}`}
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
-  );
-}
-
 function DocumentRow({ document }: { document: DocumentInfo }) {
   const connected = useAssistant((s) => s.client !== null);
   const cancel = useAssistant((s) => s.cancelDocument);
   const reindex = useAssistant((s) => s.reindexDocuments);
   const remove = useAssistant((s) => s.removeDocument);
-  const [confirming, setConfirming] = useState(false);
-  const removeButton = useRef<HTMLButtonElement>(null);
-  const confirmButton = useRef<HTMLButtonElement>(null);
-  const returnFocus = useRef(false);
+  const { confirming, trigger, ask, keep } = useInlineConfirm();
   const active = activeStatuses.has(document.status);
   const name = document.name;
-
-  useEffect(() => {
-    if (confirming) confirmButton.current?.focus();
-    else if (returnFocus.current) {
-      returnFocus.current = false;
-      removeButton.current?.focus();
-    }
-  }, [confirming]);
-
-  const keep = () => {
-    returnFocus.current = true;
-    setConfirming(false);
-  };
 
   const meta = [
     document.format ? formatLabels[document.format] : null,
     document.pages ? plural(document.pages, 'page', 'pages') : null,
     document.chunks > 0 ? plural(document.chunks, 'passage', 'passages') : null,
-    document.ocr && document.ocr.pages > 0 && document.status !== 'parsing' ? `OCR: ${plural(document.ocr.pages, 'page', 'pages')}` : null,
+    document.ocr && document.ocr.pages > 0 && document.status !== 'parsing' ? `OCR: ${plural(document.ocr.pages, 'page')}` : null,
     formatBytes(document.sizeBytes),
   ].filter(Boolean);
 
@@ -179,15 +131,7 @@ function DocumentRow({ document }: { document: DocumentInfo }) {
         </p>
       ))}
       {confirming ? (
-        <div className="document-confirm" role="group" aria-label={`Remove ${name}?`}>
-          <span>Remove it from your documents?</span>
-          <button ref={confirmButton} type="button" className="button button-small button-danger" onClick={() => void remove(document.id)} onKeyDown={(event) => event.key === 'Escape' && (event.preventDefault(), keep())}>
-            Remove
-          </button>
-          <button type="button" className="button button-small" onClick={keep} onKeyDown={(event) => event.key === 'Escape' && (event.preventDefault(), keep())}>
-            Keep
-          </button>
-        </div>
+        <InlineConfirm label={`Remove ${name}?`} question="Remove it from your documents?" action="Remove" onConfirm={() => void remove(document.id)} onKeep={keep} />
       ) : (
         <div className="document-actions">
           {active ? (
@@ -199,7 +143,7 @@ function DocumentRow({ document }: { document: DocumentInfo }) {
               Re-index
             </button>
           )}
-          <button ref={removeButton} type="button" className="button button-small" aria-label={`Remove ${name}`} disabled={!connected} onClick={() => setConfirming(true)}>
+          <button ref={trigger} type="button" className="button button-small" aria-label={`Remove ${name}`} disabled={!connected} onClick={ask}>
             Remove
           </button>
         </div>
@@ -213,7 +157,7 @@ function DocumentProgress({ document }: { document: DocumentInfo }) {
   const embedding = document.status === 'embedding' && document.chunks > 0;
   const ocr = ocrProgress(document);
   const percent = embedding ? (percentDone(document.embeddedChunks, document.chunks) ?? 0) : (ocr?.percent ?? null);
-  const text = ocr ? ocr.text : document.status === 'parsing' ? 'Reading the text…' : embedding ? `${document.embeddedChunks} of ${document.chunks} passages` : 'Indexing…';
+  const text = ocr ? ocr.text : document.status === 'parsing' ? 'Reading the text…' : embedding ? `${document.embeddedChunks} of ${plural(document.chunks, 'passage')}` : 'Indexing…';
   const classes = ['progress', percent === null && 'progress-indeterminate'].filter(Boolean).join(' ');
   return (
     <div className="document-progress">
