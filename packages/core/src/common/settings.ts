@@ -66,7 +66,7 @@ export const defaultSettings: Settings = settingsSchema.parse({});
 export const modelReloadSettings = ['chatModel', 'threads', 'contextSize'] as const satisfies readonly (keyof Settings)[];
 
 /** Settings that change stored passages or vectors: documents must be re-indexed to apply them. */
-export const reindexSettings = ['embeddingModel', 'chunkSize', 'chunkOverlap'] as const satisfies readonly (keyof Settings)[];
+export const reindexSettings = ['embeddingModel', 'chunkSize', 'chunkOverlap', 'ocr', 'ocrLanguages', 'ocrMaxPages'] as const satisfies readonly (keyof Settings)[];
 
 /** The settings panel's sections, in order. */
 export const settingsGroups = [
