@@ -134,9 +134,9 @@ test.describe('documents in the browser', () => {
   test('dropping the same file again, an unsupported one or a broken one says why, and the summary follows them', async ({ page }, testInfo) => {
     await page.goto(app.url);
     const broken = { name: 'broken.pdf', base64: Buffer.from('%PDF-1.7 this is not really a PDF').toString('base64') };
-    await dropFiles(page, [fromDocs(installation), { name: 'photo.png', base64: Buffer.from('not really a png').toString('base64') }, broken]);
+    await dropFiles(page, [fromDocs(installation), { name: 'clip.mp4', base64: Buffer.from('not a document').toString('base64') }, broken]);
     const report = documentsPanel(page).getByRole('region', { name: 'Added files' });
-    await expect(report).toContainText(/photo\.png — skipped: unsupported file type/);
+    await expect(report).toContainText(/clip\.mp4 — skipped: unsupported file type/);
     await expect(report).toContainText(new RegExp(`${installation.replace(/\./g, '\\.')} — skipped: .+`));
     // The broken file is queued first; the report follows it to its failure and then sums up.
     await expect(report).toContainText(/broken\.pdf — failed: .+/, { timeout: 60_000 });

@@ -27,6 +27,10 @@ export const settingsSchema = z.object({
   chunkSize: z.number().int().min(200).max(8000).default(1200).describe('Target passage length in characters when ingesting documents.'),
   chunkOverlap: z.number().int().min(0).max(2000).default(200).describe('Characters shared by neighbouring passages, so no sentence is cut off from its context.'),
   maxFileSizeMb: z.number().min(1).max(4096).default(200).describe('Largest file that will be ingested, in MB.'),
+  ocr: z.boolean().default(true).describe('Read scanned PDF pages and images (PNG, JPEG, TIFF, WebP) with OCR, on this computer.'),
+  ocrLanguages: z.string().regex(/^[a-z][a-z0-9_]{1,30}(\+[a-z][a-z0-9_]{1,30}){0,7}$/, 'Tesseract language codes joined by +, e.g. eng or eng+deu').default('eng').describe('Languages of your scans as Tesseract codes joined by +, e.g. eng+deu. English ships with the app; for another language put its .traineddata file (e.g. deu.traineddata) in a folder and import that folder into your models (models import FOLDER).'),
+  ocrMaxPages: z.number().int().min(1).max(10_000).default(500).describe('Most pages of one document read by OCR; pages past it are skipped and counted.'),
+  ocrMinConfidence: z.number().int().min(0).max(100).default(60).describe('Pages whose OCR confidence (0-100) is below this are marked low-quality OCR.'),
 
   sttModel: z.string().min(1).nullable().default(null).describe('Speech-to-text model: a name from `models list` or a folder. Empty means the default streaming model if installed.'),
   ttsVoice: z.string().min(1).nullable().default(null).describe('Piper voice: a name from `models list` or a folder. Empty means the default voice if installed, else the system voice.'),
@@ -66,7 +70,7 @@ export const defaultSettings: Settings = settingsSchema.parse({});
 export const modelReloadSettings = ['chatModel', 'threads', 'contextSize'] as const satisfies readonly (keyof Settings)[];
 
 /** Settings that change stored passages or vectors: documents must be re-indexed to apply them. */
-export const reindexSettings = ['embeddingModel', 'chunkSize', 'chunkOverlap'] as const satisfies readonly (keyof Settings)[];
+export const reindexSettings = ['embeddingModel', 'chunkSize', 'chunkOverlap', 'ocr', 'ocrLanguages', 'ocrMaxPages'] as const satisfies readonly (keyof Settings)[];
 
 /** The settings panel's sections, in order. */
 export const settingsGroups = [
@@ -113,6 +117,10 @@ export const settingsLayout = {
   vectorWeight: { group: 'documents', label: 'Meaning weight' },
   rrfK: { group: 'documents', label: 'Rank fusion constant' },
   maxFileSizeMb: { group: 'documents', label: 'Largest file (MB)' },
+  ocr: { group: 'documents', label: 'Read scans and images (OCR)' },
+  ocrLanguages: { group: 'documents', label: 'OCR languages' },
+  ocrMaxPages: { group: 'documents', label: 'OCR page limit per document' },
+  ocrMinConfidence: { group: 'documents', label: 'Low-quality OCR below (confidence)' },
   auditDetail: { group: 'privacy', label: 'Audit log detail' },
   offlineLock: { group: 'privacy', label: 'Offline lock' },
   remoteUse: { group: 'remote', label: 'Use a remote server for' },

@@ -152,6 +152,22 @@ describe('migrations', () => {
     expect(() => db.prepare(`UPDATE audit_log SET mac = 'forged' WHERE seq = 1`).run()).toThrow(/append-only/);
   });
 
+  it('8: pages read by OCR, keyed by content and configuration, keeping documents written before', () => {
+    const db = memory();
+    migrate(db, migrations, 7);
+    db.prepare(`INSERT INTO documents (id, name, path, size_bytes, mtime_ms, content_hash, status, created_at, updated_at) VALUES ('d', 'scan.pdf', '/p', 1, 1, 'h', 'ready', 1, 1)`).run();
+    migrate(db, migrations, 8);
+    expect(schemaVersion(db)).toBe(8);
+    expect(db.prepare(`SELECT name, ocr_config, ocr_skipped_pages FROM documents`).get()).toEqual({ name: 'scan.pdf', ocr_config: null, ocr_skipped_pages: 0 });
+    const page = db.prepare(`INSERT INTO ocr_pages (content_hash, config, page, text, confidence, created_at) VALUES (?, ?, ?, ?, ?, 1)`);
+    page.run('h', 'eng', 1, 'The Moon', 91.5);
+    page.run('h', 'eng+deu', 1, 'Der Mond', 80);
+    expect(() => page.run('h', 'eng', 1, 'again', 90)).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => page.run('h', 'eng', 0, 'page zero', 90)).toThrow(/CHECK/);
+    expect(() => page.run('h', 'eng', 2, 'over', 101)).toThrow(/CHECK/);
+    expect(db.prepare(`SELECT text FROM ocr_pages WHERE content_hash = 'h' AND config = 'eng'`).all()).toEqual([{ text: 'The Moon' }]);
+  });
+
   it('9: a grounding note per message and persisted embedding keys, keeping messages written before', () => {
     const db = memory();
     migrate(db, migrations, 8);

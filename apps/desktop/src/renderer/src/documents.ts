@@ -3,6 +3,7 @@ import { ErrorCode, toErrorPayload } from '@assistant/core';
 import type { StoreApi } from 'zustand';
 import { baseName, isSupportedName, supportedFormatsText, uploadFile, type PickedFile } from './files';
 import type { AssistantState } from './store';
+import { plural } from './format';
 
 /** One file of the last add, as the user should read it. */
 export interface AddOutcome {
@@ -46,6 +47,33 @@ export function visibleDocuments(documents: readonly DocumentInfo[]): DocumentIn
     const newer = newestActive.get(document.path);
     return newer === undefined || activeStatuses.has(document.status) || document.createdAt >= newer;
   });
+}
+
+/** "1, 2 and 5", or "1-120" style lists of page numbers, short enough for one line. */
+export function pageList(pages: readonly number[], max = 8): string {
+  const shown = pages.slice(0, max).join(', ');
+  return pages.length > max ? `${shown} and ${pages.length - max} more` : shown;
+}
+
+/** While OCR runs: "OCR page 2 of 3" and how far it is, as a percentage. */
+export function ocrProgress(document: DocumentInfo): { text: string; percent: number } | null {
+  const progress = document.status === 'parsing' ? document.ocr?.progress : null;
+  if (!progress) return null;
+  return { text: `OCR page ${progress.index} of ${progress.total}`, percent: Math.round(((progress.index - 1) / Math.max(1, progress.total)) * 100) };
+}
+
+/** What the panel says about a document's OCR once read: low-quality pages and pages over the limit. */
+export function ocrNotes(document: DocumentInfo): string[] {
+  const ocr = document.ocr;
+  if (!ocr || document.status === 'failed' || document.status === 'cancelled') return [];
+  const notes: string[] = [];
+  const low = ocr.lowQualityPages;
+  if (low.length > 0) {
+    const where = document.format === 'image' && (document.pages ?? 1) <= 1 ? 'this picture' : `page${low.length === 1 ? '' : 's'} ${pageList(low)}`;
+    notes.push(`Low-quality OCR on ${where}: its text may be misread, so answers from it may be wrong.`);
+  }
+  if (ocr.skippedPages > 0) notes.push(`${plural(ocr.skippedPages, 'page')} ${ocr.skippedPages === 1 ? 'was' : 'were'} not read: over the OCR page limit in Settings.`);
+  return notes;
 }
 
 /** The documents panel's part of the store: the list with live progress, adding, and showing a cited passage. */

@@ -14,6 +14,8 @@ export const passageSchema = z.object({
   start: z.number().int(),
   end: z.number().int(),
   text: z.string(),
+  /** Set when the passage's page was read by OCR: Tesseract's mean word confidence there (0-100). */
+  ocrConfidence: z.number().nullable().optional(),
 });
 export type Passage = z.output<typeof passageSchema>;
 

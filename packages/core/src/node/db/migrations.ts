@@ -198,6 +198,28 @@ export const migrations: readonly Migration[] = [
     },
   },
   {
+    version: 8,
+    name: 'pages read by OCR',
+    up(db) {
+      // Keyed by the file's content hash (not the document id) and the OCR configuration (its languages):
+      // a cancelled, crashed, re-added or re-indexed copy of the same bytes resumes at the first page not
+      // stored yet instead of reading every page again. Pruned when no document has that hash any more.
+      db.exec(`
+        CREATE TABLE ocr_pages (
+          content_hash TEXT NOT NULL,
+          config TEXT NOT NULL,
+          page INTEGER NOT NULL CHECK (page >= 1),
+          text TEXT NOT NULL,
+          confidence REAL NOT NULL CHECK (confidence BETWEEN 0 AND 100),
+          created_at INTEGER NOT NULL,
+          PRIMARY KEY (content_hash, config, page)
+        ) WITHOUT ROWID;
+        ALTER TABLE documents ADD COLUMN ocr_config TEXT;
+        ALTER TABLE documents ADD COLUMN ocr_skipped_pages INTEGER NOT NULL DEFAULT 0;
+      `);
+    },
+  },
+  {
     version: 9,
     name: 'message grounding note, embedding model keys',
     up(db) {

@@ -79,7 +79,7 @@ export class DocumentService implements DocumentLibrary {
 
   private constructor(private readonly options: DocumentServiceOptions) {
     const { db, logger, settings, embeddings } = options;
-    this.store = new DocumentStore(db, options.now);
+    this.store = new DocumentStore(db, options.now, () => settings.get().ocrMinConfidence);
     this.ingest = new WorkerSupervisor({ name: 'ingest', contract: ingestContract, launcher: options.launcher, logger, now: options.now, ...options.breaker });
     this.ingest.onDidChangeState(() => this.changedState.fire());
     this.index = new IndexHolder({ store: this.store, folder: path.join(options.paths.home, 'index'), logger });
@@ -90,8 +90,9 @@ export class DocumentService implements DocumentLibrary {
       ingest: this.ingest,
       index: this.index,
       logger,
+      modelsDir: options.paths.modelsDir,
       embedBatchSize: options.embedBatchSize,
-      onProgress: (document) => this.progress(document),
+      onProgress: (document, force) => this.progress(document, force),
       onReplaced: (oldId) => this.announce({ id: oldId, document: null }),
     });
     this.retriever = new HybridRetriever({
@@ -375,6 +376,7 @@ export class DocumentService implements DocumentLibrary {
     const filePath = this.store.get(id)?.path;
     const removed = this.removeNow(id);
     if (removed) this.recount();
+    if (removed) this.store.pruneOcrPages();
     // An uploaded copy belongs to the app: removing its document removes it too (files on disk stay).
     if (removed && filePath) void this.uploads.forget(filePath);
     return removed;

@@ -1,6 +1,6 @@
 import { useMemo, type CSSProperties } from 'react';
 import type { DocumentInfo } from '@assistant/core';
-import { activeStatuses, visibleDocuments } from '../documents';
+import { activeStatuses, ocrNotes, ocrProgress, visibleDocuments } from '../documents';
 import { supportedFormatsText } from '../files';
 import { formatBytes, percentDone, plural } from '../format';
 import { useAssistant } from '../store';
@@ -30,6 +30,7 @@ const formatLabels: Record<NonNullable<DocumentInfo['format']>, string> = {
   markdown: 'Markdown',
   text: 'Text',
   code: 'Code',
+  image: 'Picture',
 };
 
 /** The documents the assistant answers from: add, watch them being indexed, cancel, re-index, remove. */
@@ -111,6 +112,7 @@ function DocumentRow({ document }: { document: DocumentInfo }) {
     document.format ? formatLabels[document.format] : null,
     document.pages ? plural(document.pages, 'page', 'pages') : null,
     document.chunks > 0 ? plural(document.chunks, 'passage', 'passages') : null,
+    document.ocr && document.ocr.pages > 0 && document.status !== 'parsing' ? `OCR: ${plural(document.ocr.pages, 'page')}` : null,
     formatBytes(document.sizeBytes),
   ].filter(Boolean);
 
@@ -129,6 +131,11 @@ function DocumentRow({ document }: { document: DocumentInfo }) {
       {document.status === 'queued' && <p className="document-progress-text">Waiting to be read…</p>}
       {(document.status === 'parsing' || document.status === 'embedding') && <DocumentProgress document={document} />}
       {document.status === 'failed' && <p className="document-error">{document.error?.message ?? 'This document could not be read.'}</p>}
+      {ocrNotes(document).map((note) => (
+        <p key={note} className="document-warning">
+          {note}
+        </p>
+      ))}
       {confirming ? (
         <InlineConfirm label={`Remove ${name}?`} question="Remove it from your documents?" action="Remove" onConfirm={() => void remove(document.id)} onKeep={keep} />
       ) : (
@@ -151,11 +158,12 @@ function DocumentRow({ document }: { document: DocumentInfo }) {
   );
 }
 
-/** Reading: a moving stripe (no count yet). Indexing: embedded passages of all, as a bar with its value. */
+/** Reading: a moving stripe (no count yet), or OCR's page of pages. Indexing: embedded passages of all, as a bar with its value. */
 function DocumentProgress({ document }: { document: DocumentInfo }) {
   const embedding = document.status === 'embedding' && document.chunks > 0;
-  const percent = embedding ? (percentDone(document.embeddedChunks, document.chunks) ?? 0) : null;
-  const text = document.status === 'parsing' ? 'Reading the text…' : embedding ? `${document.embeddedChunks} of ${plural(document.chunks, 'passage')}` : 'Indexing…';
+  const ocr = ocrProgress(document);
+  const percent = embedding ? (percentDone(document.embeddedChunks, document.chunks) ?? 0) : (ocr?.percent ?? null);
+  const text = ocr ? ocr.text : document.status === 'parsing' ? 'Reading the text…' : embedding ? `${document.embeddedChunks} of ${plural(document.chunks, 'passage')}` : 'Indexing…';
   const classes = ['progress', percent === null && 'progress-indeterminate'].filter(Boolean).join(' ');
   return (
     <div className="document-progress">

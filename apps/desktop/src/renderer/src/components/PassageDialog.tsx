@@ -45,6 +45,12 @@ export function PassageDialog() {
   const citation = view?.citation;
   const passage = view?.passage;
   const place = citation ? citationPlace(citation) : '';
+  const ocrConfidence = passage?.ocrConfidence ?? citation?.ocrConfidence ?? null;
+  // The host judges low quality against the current threshold; the documents list carries its verdict.
+  const lowQuality = useAssistant((s) => {
+    const page = citation?.page;
+    return page != null && (s.documents.find((document) => document.id === citation?.documentId)?.ocr?.lowQualityPages.includes(page) ?? false);
+  });
 
   return (
     <dialog
@@ -68,6 +74,11 @@ export function PassageDialog() {
               <p id="passage-place" className="passage-place">
                 {place || 'Cited passage'}
               </p>
+              {ocrConfidence !== null && (
+                <p className="passage-ocr">
+                  Read by OCR from a scanned page (confidence {Math.round(ocrConfidence)} of 100){lowQuality ? ': low-quality OCR, words may be misread.' : '.'}
+                </p>
+              )}
             </div>
             <button ref={closeButton} type="button" className="button button-small" onClick={close}>
               Close
