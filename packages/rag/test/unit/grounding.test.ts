@@ -1,5 +1,6 @@
 import type { Passage } from '@assistant/core';
 import { describe, expect, it } from 'vitest';
+import { PassageAnalysisCache, analysePassage } from '../../src/common/grounding/PassageAnalysis.js';
 import { queryTerms, weighTerms } from '../../src/common/grounding/queryTerms.js';
 import { retrievalQuery } from '../../src/common/grounding/retrievalQuery.js';
 import { selectSentences } from '../../src/common/grounding/selectSentences.js';
@@ -15,7 +16,7 @@ const bakery = 'Sourdough starter needs feeding with flour and water every day t
 const passage = (chunkId: number, text: string, heading: string | null = null): Passage => ({ chunkId, documentId: `d${chunkId}`, documentName: `doc${chunkId}.md`, path: `/doc${chunkId}.md`, page: null, heading, start: 0, end: text.length, text });
 
 /** Both passages as a tiny collection: document frequency counted over them. */
-function select(question: string, options: { threshold?: number; history?: { role: 'user' | 'assistant'; text: string }[] } = {}) {
+function select(question: string, options: { threshold?: number; history?: { role: 'user' | 'assistant'; text: string }[]; cache?: PassageAnalysisCache } = {}) {
   const texts = [harvard, bakery];
   const query = retrievalQuery(question, options.history ?? []);
   const all = [...query.terms, ...query.context];
@@ -25,6 +26,7 @@ function select(question: string, options: { threshold?: number; history?: { rol
     vectorThreshold: null,
     maxPassages: 5,
     question,
+    ...(options.cache ? { analyse: (p: Passage) => options.cache!.get(p) } : {}),
   });
 }
 
@@ -96,5 +98,21 @@ describe('relevance by meaning, with a reliable embedding model', () => {
     const byMeaning = selectSentences(weighted, retrieved, { passages: 2, meanWords: 40 }, { ...options, vectorThreshold: 0.6 });
     expect(byMeaning.passages.map((p) => p.chunkId)).toEqual([1]);
     expect(byMeaning.ranked.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the analysis cache', () => {
+  it('selects exactly what a fresh analysis selects, and reuses an analysis until it is evicted', () => {
+    const cache = new PassageAnalysisCache(1);
+    for (const question of ['When was Harvard founded?', 'How often is a sourdough starter fed?', 'Tell me a story about a frog']) {
+      expect(select(question, { cache })).toEqual(select(question));
+    }
+    const analysis = cache.get(passage(2, bakery));
+    expect(cache.get(passage(2, bakery))).toBe(analysis);
+    expect(analysis).toEqual(analysePassage(passage(2, bakery)));
+    // Capacity 1: another passage pushes it out; a new version of a document is another key.
+    cache.get(passage(1, harvard));
+    expect(cache.get(passage(2, bakery))).not.toBe(analysis);
+    expect(cache.get({ ...passage(2, bakery), documentId: 'd2-v2' })).not.toBe(cache.get(passage(2, bakery)));
   });
 });

@@ -1,7 +1,7 @@
 import type { Passage } from '@assistant/core';
-import { type CollectionStats, normalizedBm25, termCounts } from './passageScore.js';
-import { coverage, type WeightedTerms, wordsOf } from './queryTerms.js';
-import { splitSentences } from './sentences.js';
+import { analysePassage, type PassageAnalysis } from './PassageAnalysis.js';
+import { type CollectionStats, normalizedBm25 } from './passageScore.js';
+import { coverage, type WeightedTerms } from './queryTerms.js';
 
 /** A passage retrieval found, with its cosine similarity to the question when vectors were searched. */
 export interface RetrievedPassage {
@@ -29,6 +29,8 @@ export interface SelectSentencesOptions {
   maxPassages: number;
   /** Words of the question (not stemmed), for its answer type ("when", "how many"). */
   question: string;
+  /** The question-independent part of scoring a passage (a PassageAnalysisCache's `get`); analysed afresh without. */
+  analyse?: (passage: Passage) => PassageAnalysis;
 }
 
 /** A sentence is kept when it scores at least this share of the best sentence: weaker ones cost tokens for little. */
@@ -50,21 +52,10 @@ const answerTypeBonus = 0.3;
  */
 export function selectSentences(question: WeightedTerms, retrieved: readonly RetrievedPassage[], stats: CollectionStats, options: SelectSentencesOptions): SentenceSelection {
   const expects = answerType(options.question);
+  const analyse = options.analyse ?? analysePassage;
   const scored = retrieved.map(({ passage, similarity }) => {
-    // Each word once: the passage's counts, its sentences' and its own term sets all come from this.
-    const words = wordsOf(passage.text);
-    const own = new Set(words.map((word) => word.stem));
-    const counts = termCounts(words);
-    // A heading word counts half, as in the full-text index.
-    for (const [term, n] of termCounts(passage.heading ?? '').counts) counts.counts.set(term, (counts.counts.get(term) ?? 0) + n / 2);
+    const { own, counts, spans, sentenceTerms } = analyse(passage);
     const bm25 = normalizedBm25(question, counts, stats);
-    const spans = splitSentences(passage.text);
-    const sentenceTerms = spans.map(() => new Set<string>());
-    let sentence = 0;
-    for (const word of words) {
-      while (sentence < spans.length - 1 && word.at >= spans[sentence]!.end) sentence++;
-      sentenceTerms[sentence]?.add(word.stem);
-    }
     const sentenceCoverage = sentenceTerms.map((terms) => coverage(question, terms));
     const best = Math.max(0, ...sentenceCoverage);
     const relevance = bm25 * best * coverage(question, own);

@@ -17,6 +17,7 @@ import {
 import { type DocumentLibrary, type DocumentLibraryContext, type DocumentMethods, type GroundingCandidates, type GroundOptions, WorkerSupervisor } from '@assistant/core/node';
 import type { ContractHandlers, HostContract } from '@assistant/core';
 import { retrievalOnlyAnswer } from '../../common/citations/groundedPrompt.js';
+import { PassageAnalysisCache } from '../../common/grounding/PassageAnalysis.js';
 import type { CollectionStats } from '../../common/grounding/passageScore.js';
 import { weighTerms } from '../../common/grounding/queryTerms.js';
 import { retrievalQuery } from '../../common/grounding/retrievalQuery.js';
@@ -76,6 +77,7 @@ export class DocumentService implements DocumentLibrary {
   /** Term weights and BM25 are relative to the collection: measured once per change of the documents. */
   private stats: CollectionStats | null = null;
   private readonly frequencies = new Map<string, number>();
+  private readonly analyses = new PassageAnalysisCache();
 
   private constructor(private readonly options: DocumentServiceOptions) {
     const { db, logger, settings, embeddings } = options;
@@ -258,6 +260,7 @@ export class DocumentService implements DocumentLibrary {
       vectorThreshold: reliable ? vectorRelevance : null,
       maxPassages: retrievalTopK,
       question,
+      analyse: (passage) => this.analyses.get(passage),
     });
     return { passages: selection.passages.map((passage) => ({ ...passage, label: citationLabel(passage) })), ranked: selection.ranked, relevance: selection.relevance };
   }
