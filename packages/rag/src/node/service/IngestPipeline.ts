@@ -17,6 +17,9 @@ export interface IngestPipelineOptions {
   onReplaced(oldId: string): void;
   /** Texts per embedding call: large enough to amortise IPC, small enough for snappy progress and cancel. */
   embedBatchSize?: number;
+  /** How long parsing may take before the worker is killed: this much, plus `parseTimeoutPerMbMs` per MB. */
+  parseTimeoutMs?: number;
+  parseTimeoutPerMbMs?: number;
 }
 
 /** Parsing gets this long (plus per MB) before the ingest worker is killed: a hostile file must not hang the queue. */
@@ -46,12 +49,13 @@ export class IngestPipeline {
       const abort = () => controller.abort();
       signal.addEventListener('abort', abort, { once: true });
       let timedOut = false;
+      const timeoutMs = (this.options.parseTimeoutMs ?? parseTimeoutMs) + (source.sizeBytes / 1_048_576) * (this.options.parseTimeoutPerMbMs ?? parseTimeoutPerMbMs);
       const timer = setTimeout(() => {
         timedOut = true;
         // A parser stuck in native code or a tight loop ignores cancellation: end its process.
         const pid = ingest.pid;
         if (pid) process.kill(pid, 'SIGKILL');
-      }, parseTimeoutMs + (source.sizeBytes / 1_048_576) * parseTimeoutPerMbMs);
+      }, timeoutMs);
       try {
         let stored = 0;
         const result = await ingest.run((client: ContractClient<IngestContract>) =>
@@ -74,13 +78,14 @@ export class IngestPipeline {
         if (signal.aborted) throw new AssistantError(ErrorCode.Cancelled, 'Cancelled.');
         const payload = toErrorPayload(error);
         const crashed = payload.code === ErrorCode.WorkerCrashed || payload.code === ErrorCode.TransportClosed;
-        if (timedOut) throw new AssistantError(ErrorCode.DocumentInvalid, `${name} took too long to parse and was stopped; it may be damaged.`);
+        // Neither is evidence of damage (a parser can hang or run out of memory on a sound file): say what happened.
+        if (timedOut) throw new AssistantError(ErrorCode.DocumentInvalid, `${name} took longer than ${Math.round(timeoutMs / 1000)} s to parse and was stopped.`);
         if (crashed && attempt < 2) {
           this.options.logger.warn('ingest worker died while parsing; retrying once', { document: id, error: payload.message });
           store.deleteChunks(id);
           continue;
         }
-        if (crashed) throw new AssistantError(ErrorCode.DocumentInvalid, `${name} crashed the document parser twice; it may be damaged.`);
+        if (crashed) throw new AssistantError(ErrorCode.DocumentInvalid, `${name} crashed the document parser twice${crashReason(ingest.state.lastError)}, so it was not added.`);
         throw error;
       } finally {
         clearTimeout(timer);
@@ -128,4 +133,10 @@ export class IngestPipeline {
   private progress(document: DocumentInfo): void {
     this.options.onProgress(document);
   }
+}
+
+/** Why the worker died, for the reason shown: V8 aborts the process (SIGABRT) when its heap is exhausted. */
+function crashReason(lastError: string | null): string {
+  if (!lastError) return '';
+  return lastError === 'killed by SIGABRT' ? ' (it aborted, most likely out of memory)' : ` (${lastError})`;
 }
