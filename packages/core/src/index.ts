@@ -12,3 +12,4 @@ export * from './common/rpc/memoryTransport.js';
 export * from './common/rpc/webSocketTransport.js';
 export * from './common/embedding/vectorCodec.js';
 export * from './common/CircuitBreaker.js';
+export * from './common/terminalText.js';
