@@ -118,7 +118,12 @@ export class LocalApiServer {
       this.fail(req, res, error);
     } finally {
       const status = res.statusCode;
-      this.options.onAudit?.(status === 401 ? `Local API refused ${route}: missing or wrong key` : `Local API ${route} answered ${status}`, { route, status, ms: (this.options.now ?? Date.now)() - started });
+      // The client went away before the answer was complete: what it asked for was cancelled.
+      const cancelled = controller.signal.aborted;
+      this.options.onAudit?.(
+        status === 401 ? `Local API refused ${route}: missing or wrong key` : `Local API ${route} answered ${status}${cancelled ? ', cancelled: the client disconnected' : ''}`,
+        { route, status, ms: (this.options.now ?? Date.now)() - started, ...(cancelled ? { cancelled } : {}) },
+      );
     }
   }
 
