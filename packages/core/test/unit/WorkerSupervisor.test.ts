@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Emitter, ErrorCode, createMemoryTransportPair, inferenceContract, serveRpc } from '../../src/index.js';
 import { type WorkerExit, type WorkerHandle, type WorkerLauncher, WorkerSupervisor, silentLogger } from '../../src/node/index.js';
 
@@ -31,7 +31,8 @@ class FakeLauncher implements WorkerLauncher {
   }
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+/** Polls for the state instead of sleeping against the supervisor's timers. */
+const eventually = (check: () => void) => vi.waitFor(check, { timeout: 10_000, interval: 5 });
 
 function setup(openMs = 60_000) {
   const launcher = new FakeLauncher();
@@ -54,8 +55,7 @@ describe('WorkerSupervisor', () => {
     const { supervisor, launcher } = setup();
     const first = await supervisor.client();
     launcher.launched[0]!.crash();
-    await settle();
-    expect(launcher.launched).toHaveLength(2);
+    await eventually(() => expect(launcher.launched).toHaveLength(2));
     const second = await supervisor.client();
     expect(second.generation).toBeGreaterThan(first.generation);
     expect(supervisor.state).toMatchObject({ status: 'ready', restarts: 1, lastError: 'killed by SIGKILL' });
@@ -73,8 +73,7 @@ describe('WorkerSupervisor', () => {
     const { supervisor, launcher, states } = setup();
     launcher.failStart = true;
     await expect(supervisor.client()).rejects.toMatchObject({ code: ErrorCode.WorkerCrashed });
-    await settle();
-    expect(supervisor.state.breaker).toBe('open');
+    await eventually(() => expect(supervisor.state.breaker).toBe('open'));
     expect(launcher.launched).toHaveLength(3);
     expect(states.at(-1)).toBe('unavailable/open');
     const error = await supervisor.client().catch((e: Error) => e);
@@ -86,11 +85,10 @@ describe('WorkerSupervisor', () => {
     const { supervisor, launcher } = setup(100);
     launcher.failStart = true;
     await supervisor.client().catch(() => {});
-    await settle();
-    expect(supervisor.state.breaker).toBe('open');
+    await eventually(() => expect(supervisor.state.breaker).toBe('open'));
     launcher.failStart = false;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(supervisor.state).toMatchObject({ breaker: 'closed', status: 'ready' });
+    // No call is made: the half-open probe after the open period relaunches the worker by itself.
+    await eventually(() => expect(supervisor.state).toMatchObject({ breaker: 'closed', status: 'ready' }));
     expect(launcher.launched).toHaveLength(4);
   });
 
@@ -98,7 +96,7 @@ describe('WorkerSupervisor', () => {
     const { supervisor, launcher } = setup();
     launcher.failStart = true;
     await supervisor.client().catch(() => {});
-    await settle();
+    await eventually(() => expect(supervisor.state.breaker).toBe('open'));
     launcher.failStart = false;
     await supervisor.retry();
     expect(supervisor.state).toMatchObject({ breaker: 'closed', status: 'ready', lastError: null });
