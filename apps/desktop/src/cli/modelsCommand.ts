@@ -29,7 +29,8 @@ export async function modelsCommand(args: string[], options: { json: boolean }, 
     case 'pull': {
       if (!target) throw new AssistantError(ErrorCode.InvalidInput, 'models pull needs a model id; see `models list`.');
       const controller = new AbortController();
-      process.once('SIGINT', () => controller.abort());
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
       const bar = new cliProgress.SingleBar({ format: ' {file} [{bar}] {percentage}% | {received} of {total}', hideCursor: true, stream: io.stderr }, cliProgress.Presets.shades_classic);
       let started = false;
       try {
@@ -46,7 +47,13 @@ export async function modelsCommand(args: string[], options: { json: boolean }, 
         bar.stop();
         io.stdout.write(`Installed ${escapeForTerminal(model.name)} at ${escapeForTerminal(model.path)}\n`);
         return 0;
+      } catch (error) {
+        if (!controller.signal.aborted) throw error;
+        if (started) bar.stop();
+        io.stderr.write(`Stopped. \`models pull ${escapeForTerminal(target)}\` resumes the download where it stopped.\n`);
+        return 130;
       } finally {
+        process.off('SIGINT', onSigint);
         if (started) bar.stop();
       }
     }
