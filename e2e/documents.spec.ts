@@ -129,6 +129,9 @@ test.describe('documents in the browser', () => {
   });
 
   test('dropping the same file again, or an unsupported one, says why it was skipped', async ({ page }) => {
+    // Its own state: the chapter is in the documents already, whether or not an earlier test put it there.
+    await app.client.call('documents.add', { paths: [path.join(docsDir, installation)] });
+    await expect.poll(async () => (await app.client.call('documents.list', {})).some((doc) => doc.name === installation && doc.status === 'ready'), { timeout: 60_000 }).toBe(true);
     await page.goto(app.url);
     await dropFiles(page, [fromDocs(installation), { name: 'photo.png', base64: Buffer.from('not really a png').toString('base64') }]);
     const report = documentsPanel(page).getByRole('region', { name: 'Added files' });
