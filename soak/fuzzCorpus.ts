@@ -97,7 +97,7 @@ export function makeFuzzCorpus(options: { docs: string; dir: string; count: numb
     () => {
       const kind = random() < 0.5 ? 'docx' : 'epub';
       if (random() < 0.5) write(`bomb.${kind}`, zipBomb(kind, 300 + Math.floor(random() * 3700)), 'zip bomb (lying sizes)', 'failed', /zip bomb/);
-      else write(`ratio-bomb.${kind}`, makeZip([{ name: kind === 'docx' ? 'word/document.xml' : 'META-INF/container.xml', data: Buffer.alloc(40 * 1024 * 1024, 0x20) }]), 'zip bomb (ratio)', 'failed', /zip bomb/);
+      else write(`ratio-bomb.${kind}`, makeZip([{ name: kind === 'docx' ? 'word/document.xml' : 'META-INF/container.xml', data: Buffer.alloc(40 * 1024 * 1024 + Math.floor(random() * 65_536), 0x20) }]), 'zip bomb (ratio)', 'failed', /zip bomb/);
     },
     () => {
       const depth = 1000 + Math.floor(random() * 200_000);

@@ -101,12 +101,15 @@ export async function runIngestFuzz(options: IngestFuzzOptions): Promise<IngestF
         if (outcome.ms !== null && outcome.ms > 60_000) summary.over60s.push(`${label}: ${Math.round(outcome.ms / 1000)} s`);
         const settled = outcome.status === 'ready' || ((outcome.status === 'failed' || outcome.status === 'skipped') && !!outcome.reason);
         if (!settled) summary.noReason.push(`${label}: ${outcome.status}`);
-        const failedIt = outcome.status !== 'ready' && !/already (been )?ingested|already in your documents/i.test(outcome.reason ?? '');
+        // The same bytes as a file before it: skipped as a duplicate, which is its reason.
+        const duplicate = outcome.status === 'skipped' && /is already in your documents/.test(outcome.reason ?? '');
+        const failedIt = outcome.status !== 'ready' && !duplicate;
         const wrong =
-          (file.expect === 'ready' && failedIt) ||
+          !duplicate &&
+          ((file.expect === 'ready' && failedIt) ||
           (file.expect === 'failed' && outcome.status === 'ready') ||
           (file.reason !== undefined && outcome.status !== 'ready' && !file.reason.test(outcome.reason ?? '')) ||
-          (file.reason !== undefined && /damaged/.test(outcome.reason ?? ''));
+          (file.reason !== undefined && /damaged/.test(outcome.reason ?? '')));
         if (wrong) summary.misleading.push(`${label}: ${outcome.status}: ${outcome.reason ?? ''}`);
       }
       const now = readyDocuments(database);
