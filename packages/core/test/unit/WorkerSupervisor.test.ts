@@ -6,6 +6,8 @@ import { type WorkerExit, type WorkerHandle, type WorkerLauncher, WorkerSupervis
 class FakeLauncher implements WorkerLauncher {
   readonly launched: { crash(): void; exit: Emitter<WorkerExit> }[] = [];
   failStart = false;
+  /** Launches that fail before they succeed again (no window in which the test must flip failStart). */
+  failNext = 0;
 
   launch(): WorkerHandle {
     const [hostSide, workerSide] = createMemoryTransportPair();
@@ -24,7 +26,10 @@ class FakeLauncher implements WorkerLauncher {
       'embed.load': async (input) => ({ modelPath: input.modelPath, dimensions: 4, contextSize: 64, threads: 1 }),
       'embed.batch': async ({ texts }) => ({ vectors: texts.map(() => ''), truncated: 0 }),
     });
-    if (this.failStart) queueMicrotask(() => die('SIGSEGV'));
+    if (this.failStart || this.failNext > 0) {
+      this.failNext = Math.max(0, this.failNext - 1);
+      queueMicrotask(() => die('SIGSEGV'));
+    }
     else setTimeout(() => server.publish('worker.ready', { pid: 42 }), 1);
     this.launched.push({ crash: () => die('SIGKILL'), exit });
     return { pid: 42, transport: hostSide, onExit: exit.event, kill: () => die('SIGTERM') };
@@ -81,15 +86,15 @@ describe('WorkerSupervisor', () => {
     expect((error as Error).message).toMatch(/3 failures in a row.*try again at/);
   });
 
-  it('probes by itself after the open period and closes on success', async () => {
-    const { supervisor, launcher } = setup(100);
-    launcher.failStart = true;
+  it('probes by itself after the open period and closes on success', { timeout: 20_000 }, async () => {
+    const { supervisor, launcher, states } = setup(100);
+    // Three failed starts open the circuit; the probe after the open period starts fine.
+    launcher.failNext = 3;
     await supervisor.client().catch(() => {});
-    await eventually(() => expect(supervisor.state.breaker).toBe('open'));
-    launcher.failStart = false;
     // No call is made: the half-open probe after the open period relaunches the worker by itself.
     await eventually(() => expect(supervisor.state).toMatchObject({ breaker: 'closed', status: 'ready' }));
     expect(launcher.launched).toHaveLength(4);
+    expect(states).toContain('unavailable/open');
   });
 
   it('Retry closes the circuit at once', async () => {
