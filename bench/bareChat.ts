@@ -22,6 +22,8 @@ export interface BareChat {
   contextSize: number;
   /** Greedy reply to `prompt` from a fresh history; `onText` sees each streamed chunk. */
   run(prompt: string, maxTokens: number, onText?: (text: string) => void): Promise<BareRun>;
+  /** Tokens of a text in this model's tokenizer. */
+  countTokens(text: string): number;
   dispose(): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ export async function createBareChat(modelPath: string, requestedThreads = 0): P
       const end = performance.now();
       return { ttftMs: first - start, tokens, tokensPerS: tokens / ((end - first) / 1000) };
     },
+    countTokens: (text) => model.tokenize(text).length,
     async dispose() {
       await context.dispose();
       await model.dispose();
@@ -83,5 +86,7 @@ export async function interleaveRuns(runs: number, app: () => Promise<BareRun>, 
     results.bare.push(await bare());
   }
   const summarize = (list: BareRun[]) => ({ ttftMs: median(list.map((r) => r.ttftMs)), tokensPerS: median(list.map((r) => r.tokensPerS)), tokens: median(list.map((r) => r.tokens)) });
-  return { app: summarize(results.app), bare: summarize(results.bare) };
+  // Paired differences (each app run against the bare run right after it) resist drift better than medians apart.
+  const addedMs = median(results.app.map((run, i) => run.ttftMs - results.bare[i]!.ttftMs));
+  return { app: summarize(results.app), bare: summarize(results.bare), ttftAddedMs: addedMs };
 }

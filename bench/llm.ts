@@ -77,7 +77,7 @@ export async function benchLlm(argv: string[]): Promise<void> {
  * The least a process boundary costs on this machine: a request and a reply to an idle child process
  * (the worker sleeps between turns, and waking it is the bulk of the app's extra time to first token).
  */
-async function idleIpcRoundTrip(samples = 15): Promise<number> {
+export async function idleIpcRoundTrip(samples = 15): Promise<number> {
   const echo = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ipc-')), 'echo.mjs');
   fs.writeFileSync(echo, 'process.on("message", (m) => process.send(m));');
   const child = fork(echo, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

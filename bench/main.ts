@@ -1,11 +1,13 @@
 import { benchApi } from './api.js';
 import { benchAudit } from './audit.js';
+import { benchGrounded } from './grounded.js';
 import { benchIngest } from './ingest.js';
 import { benchLlm } from './llm.js';
+import { benchOcr } from './ocr.js';
 import { runSearchBench } from './search.js';
 import { benchVoice } from './voice.js';
 
-const benches: Record<string, (argv: string[]) => Promise<void>> = { llm: benchLlm, search: runSearchBench, ingest: benchIngest, voice: benchVoice, audit: benchAudit, api: benchApi };
+const benches: Record<string, (argv: string[]) => Promise<void>> = { llm: benchLlm, search: runSearchBench, ingest: benchIngest, voice: benchVoice, audit: benchAudit, api: benchApi, grounded: benchGrounded, ocr: benchOcr };
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = name ? benches[name] : undefined;

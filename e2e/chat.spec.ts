@@ -105,6 +105,21 @@ test.describe('first run without a model', () => {
     await expect(page.getByRole('log')).toContainText(/No chat model is installed/);
   });
 
+  test('refuses a message over the size limit with a sentence, before sending it, and stays connected', async ({ page }) => {
+    await page.goto(app.url);
+    const message = page.getByRole('textbox', { name: 'Message' });
+    // 4 MiB + 1 byte: as one WebSocket frame this used to close the connection and end the host.
+    await message.fill('a'.repeat(4 * 1024 * 1024 + 1));
+    await expect(page.getByRole('alert').filter({ hasText: 'characters long' })).toHaveText(/This message is 4,194,305 characters long; a message can hold 200,000\. Shorten it/);
+    await expect(page.getByRole('button', { name: 'Send' })).toBeDisabled();
+    await message.press('Enter');
+    await expect(page.getByRole('log').locator('.message')).toHaveCount(0);
+    await message.fill('Hello?');
+    await expect(page.getByRole('alert').filter({ hasText: 'characters long' })).toHaveCount(0);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(page.getByRole('log')).toContainText(/No chat model is installed/);
+  });
+
   test('refuses a connection without the token', async ({ page }) => {
     const { origin } = new URL(app.url);
     await page.goto(origin);

@@ -54,12 +54,14 @@ async function addChapters(page: Page): Promise<void> {
   const panel = documentsPanel(page);
   await expect(panel).toBeVisible();
   const report = panel.getByRole('region', { name: 'Added files' });
-  await expect(report).toContainText(`${installation} — queued`);
-  await expect(report).toContainText(`${vectors} — queued`);
   const list = panel.getByRole('list', { name: 'Your documents' });
   for (const name of [installation, vectors]) {
     await expect(list.getByRole('listitem').filter({ hasText: name })).toContainText('Ready', { timeout: 60_000 });
   }
+  // The report follows the files to the end, and ends with the counts.
+  await expect(report).toContainText(`${installation} — added`);
+  await expect(report).toContainText(`${vectors} — added`);
+  await expect(report.getByRole('status')).toHaveText('Done: 2 added, 0 skipped, 0 failed.');
   await expect(page.getByRole('status').first()).toContainText(/Documents\s*2/);
 }
 
@@ -81,7 +83,8 @@ async function expectSourcesAndPassage(page: Page, reply: ReturnType<Page['locat
   const dialog = page.getByRole('dialog');
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole('heading')).toContainText(installation);
-  const mark = dialog.locator('mark');
+  // One mark per stretch the model read (a passage can be read in parts).
+  const mark = dialog.locator('mark').first();
   await expect(mark).not.toBeEmpty();
   await expect(dialog.getByRole('button', { name: 'Close' })).toBeFocused();
   if (screenshot) await page.screenshot({ path: screenshot });
@@ -128,15 +131,22 @@ test.describe('documents in the browser', () => {
     await expect(reopened.getByRole('list', { name: 'Sources' })).toContainText(installation);
   });
 
-  test('dropping the same file again, or an unsupported one, says why it was skipped', async ({ page }) => {
+  test('dropping the same file again, an unsupported one or a broken one says why, and the summary follows them', async ({ page }, testInfo) => {
     // Its own state: the chapter is in the documents already, whether or not an earlier test put it there.
     await app.client.call('documents.add', { paths: [path.join(docsDir, installation)] });
     await expect.poll(async () => (await app.client.call('documents.list', {})).some((doc) => doc.name === installation && doc.status === 'ready'), { timeout: 60_000 }).toBe(true);
     await page.goto(app.url);
-    await dropFiles(page, [fromDocs(installation), { name: 'photo.png', base64: Buffer.from('not really a png').toString('base64') }]);
+    const broken = { name: 'broken.pdf', base64: Buffer.from('%PDF-1.7 this is not really a PDF').toString('base64') };
+    await dropFiles(page, [fromDocs(installation), { name: 'clip.mp4', base64: Buffer.from('not a document').toString('base64') }, broken]);
     const report = documentsPanel(page).getByRole('region', { name: 'Added files' });
-    await expect(report).toContainText(/photo\.png — skipped: unsupported file type/);
+    await expect(report).toContainText(/clip\.mp4 — skipped: unsupported file type/);
     await expect(report).toContainText(new RegExp(`${installation.replace(/\./g, '\\.')} — skipped: .+`));
+    // The broken file is queued first; the report follows it to its failure and then sums up.
+    await expect(report).toContainText(/broken\.pdf — failed: .+/, { timeout: 60_000 });
+    await expect(report.getByRole('status')).toHaveText('Done: 0 added, 2 skipped, 1 failed.');
+    // The documents count says how many failed.
+    await expect(page.getByRole('button', { name: /^Documents/ })).toHaveText(/Documents \(\d+ · 1 failed\)/);
+    await page.screenshot({ path: testInfo.outputPath('add-report-failed.png') });
   });
 
   test('a file larger than one WebSocket message is uploaded in slices and ingested', async ({ page }) => {
@@ -145,7 +155,7 @@ test.describe('documents in the browser', () => {
     await dropFiles(page, [{ name: 'logbook.md', repeat: { text: 'The keeper logged the weather at dawn and dusk. ', times: 125_000, tail: '\n\nThe final entry mentions the Quetzalcoatl buoy.\n' } }]);
     const row = documentsPanel(page).getByRole('list', { name: 'Your documents' }).getByRole('listitem').filter({ hasText: 'logbook.md' });
     await expect(row).toContainText('Ready', { timeout: 90_000 });
-    const hits = await app.client.call('documents.search', { query: 'Quetzalcoatl buoy', k: 1, mode: 'bm25' });
+    const { hits } = await app.client.call('documents.search', { query: 'Quetzalcoatl buoy', k: 1, mode: 'bm25' });
     expect(hits[0]?.documentName).toBe('logbook.md');
   });
 

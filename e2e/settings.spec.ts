@@ -47,14 +47,16 @@ test('settings: keyboard, persisted change, inline refusal, export/import, zero 
   // Out of range: refused under the field, naming it; the stored value stays.
   await temperature.fill('5');
   await temperature.press('Enter');
-  await expect(dialog.getByRole('alert')).toHaveText('Invalid setting temperature: must be at most 2.');
+  // Named by its label, not its internal key.
+  await expect(dialog.getByRole('alert')).toHaveText('Temperature must be at most 2.');
   await expect(temperature).toHaveAttribute('aria-invalid', 'true');
   expect((await app.client.call('settings.get', {})).temperature).toBe(0.3);
   await page.screenshot({ path: testInfo.outputPath('settings-panel.png') });
 
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
-  await expect(page.getByRole('button', { name: 'Settings' })).toBeFocused();
+  // Back where Ctrl+, was pressed: the message box, which has focus from the start.
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeFocused();
 
   // Persisted: a reload reads it back from the host.
   await page.reload();
@@ -73,10 +75,16 @@ test('settings: keyboard, persisted change, inline refusal, export/import, zero 
   await chooser.setFiles(file);
   const report = dialog.getByRole('status', { name: 'Import result' });
   await expect(report).toContainText('except one setting');
-  await expect(report).toContainText('retrievalTopK: must be at most 20');
+  await expect(report).toContainText('Passages per question must be at most 20');
   await expect(dialog.getByRole('textbox', { name: 'Longest reply (tokens)' })).toHaveValue('256');
   await dialog.getByRole('button', { name: 'Documents' }).click();
-  await expect(dialog.getByText('Invalid setting retrievalTopK: must be at most 20.')).toBeVisible();
+  // The refused field keeps its value, shown in red, with why the file's value was refused.
+  const topK = dialog.getByRole('textbox', { name: 'Passages per question' });
+  await expect(topK).toHaveValue('5');
+  await expect(topK).toHaveAttribute('aria-invalid', 'true');
+  await expect(topK).toHaveAccessibleDescription(/Not imported: 99 from settings\.json \(Passages per question must be at most 20\)\. It keeps 5\./);
+  expect(await topK.evaluate((element) => getComputedStyle(element).color)).toBe(await dialog.locator('.setting-error').first().evaluate((element) => getComputedStyle(element).color));
+  await page.screenshot({ path: testInfo.outputPath('settings-import-refused.png') });
   expect((await app.client.call('settings.get', {})).retrievalTopK).toBe(5);
 
   // The network section lists the (zero) connections and holds the offline lock.

@@ -16,10 +16,10 @@ export interface ServedApp {
 }
 
 /** Starts `npm run assistant -- serve` exactly as a user would (fresh profile) and returns its URL. */
-export async function serveApp(options: { modelsDir?: string; env?: Record<string, string> } = {}): Promise<ServedApp> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'assistant-e2e-'));
+export async function serveApp(options: { modelsDir?: string; env?: Record<string, string>; home?: string; port?: number } = {}): Promise<ServedApp> {
+  const home = options.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'assistant-e2e-'));
   const modelsDir = options.modelsDir ?? process.env.ASSISTANT_MODELS_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'no-models-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/desktop/src/cli/main.ts'), 'serve', '--port', '0'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/desktop/src/cli/main.ts'), 'serve', '--port', String(options.port ?? 0)], {
     cwd: repoRoot,
     env: { ...process.env, ASSISTANT_HOME: home, ASSISTANT_MODELS_DIR: modelsDir, ASSISTANT_LOG_LEVEL: 'error', ...options.env },
     stdio: ['ignore', 'pipe', 'inherit'],

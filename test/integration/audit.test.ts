@@ -57,7 +57,7 @@ describe('audit log', () => {
     await harness.close();
     harness = null;
     const cleanRun = runCli(['audit', 'verify'], { ASSISTANT_HOME: home });
-    expect(cleanRun.stdout).toMatch(/^Audit log verified: \d+ rows, chain intact\.$/m);
+    expect(cleanRun.stdout).toMatch(/^Audit log verified: \d+ rows, chain intact[.,] /m);
     expect(cleanRun.code).toBe(0);
     const listed = runCli(['audit', 'list', '--kind', 'document.ingested,document.removed', '--json'], { ASSISTANT_HOME: home });
     expect(listed.code).toBe(0);
@@ -73,4 +73,30 @@ describe('audit log', () => {
     expect(tampered.stderr).toContain(`Row ${row.seq} was edited after it was written.`);
     expect(tampered.code).toBe(1);
   }, 180_000);
+
+  it('names a deleted head row, and the app then refuses to append to the log and says why', async () => {
+    harness = await startHost({ modelsDir: makeTempDir('no-models-') });
+    const { home } = harness;
+    await harness.client.call('settings.update', { temperature: 0.2 });
+    await harness.close();
+    harness = null;
+    const file = path.join(home, 'assistant.db');
+    const db = new BetterSqlite3(file);
+    const rows = () => (db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
+    const before = rows();
+    db.exec('DROP TRIGGER audit_head_no_delete; DELETE FROM audit_head;');
+
+    const verified = runCli(['audit', 'verify'], { ASSISTANT_HOME: home });
+    expect(verified.stderr.trim()).toBe("The log's head row (audit_head) was deleted, so rows cut from the end of the log could no longer be noticed: the app records nothing more in this log.");
+    expect(verified.code).toBe(1);
+
+    // A command that runs the app (and would record a settings change) says it in its log, and adds nothing.
+    const changed = runCli(['settings', 'set', 'temperature', '0.4'], { ASSISTANT_HOME: home });
+    expect(changed.code).toBe(0);
+    expect(changed.stderr).toContain("The audit log's head row (audit_head) was deleted, so rows cut from the end of the log could no longer be noticed: nothing more is recorded in this log.");
+    expect(changed.stderr).toMatch(/"message":"\d+ audit events were not recorded: The audit log's head row/);
+    expect(rows()).toBe(before);
+    db.close();
+  }, 120_000);
 });
+

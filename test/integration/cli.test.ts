@@ -33,7 +33,7 @@ describe('command line', () => {
     const listed = JSON.parse(stdout) as { modelsDir: string; installed: unknown[]; catalog: { id: string; kind: string }[] };
     expect(listed.modelsDir).toBe(modelsDir);
     expect(listed.installed).toEqual([]);
-    expect(listed.catalog.map((m) => m.kind).sort()).toEqual(['chat', 'embedding', 'stt', 'tts', 'vad']);
+    expect(listed.catalog.map((m) => m.kind).sort()).toEqual(['chat', 'embedding', 'reranker', 'stt', 'tts', 'vad']);
   });
 
   it.skipIf(!tinyChatModel)(`models import copies a local folder in (${needsTinyModel})`, () => {
@@ -58,7 +58,7 @@ describe('command line', () => {
     fs.writeFileSync(path.join(docs, 'bomb.docx'), zipBomb('docx'));
     const ingest = run(['ingest', docs, path.join(docs, 'missing.md')], env);
     expect(ingest.code).toBe(1);
-    expect(ingest.stdout).toMatch(/ingested {2}tides\.md \(1 passages\)/);
+    expect(ingest.stdout).toMatch(/ingested {2}tides\.md \(1 passage\)/);
     expect(ingest.stdout).toMatch(/skipped {3}empty\.txt is empty\./);
     expect(ingest.stdout).toMatch(/skipped {3}.*missing\.md does not exist\./);
     expect(ingest.stdout).toMatch(/failed {4}broken\.pdf is damaged or not a valid PDF/);
@@ -67,9 +67,13 @@ describe('command line', () => {
 
     const search = run(['search', 'When do spring tides happen?', '--json', '--k', '3'], env);
     expect(search.code).toBe(0);
-    const hits = JSON.parse(search.stdout) as { documentName: string; heading: string | null; text: string }[];
+    const { hits, mode, reason } = JSON.parse(search.stdout) as { hits: { documentName: string; heading: string | null; text: string }[]; mode: string; reason: string | null };
     expect(hits[0]).toMatchObject({ documentName: 'tides.md', heading: 'Tides' });
-    expect(run(['search', 'moon'], env).stdout).toMatch(/^\[1\] tides\.md — Tides/);
+    // Hybrid was asked for; without an embedding model it ran on keywords and says so.
+    expect({ mode, reason }).toEqual({ mode: 'bm25', reason: 'no embedding model is installed' });
+    const text = run(['search', 'moon'], env);
+    expect(text.stdout).toMatch(/^\[1\] tides\.md — Tides/);
+    expect(text.stderr).toBe('Keyword search only: no embedding model is installed.\n');
 
     const listed = JSON.parse(run(['docs', 'list', '--json'], env).stdout) as { id: string; name: string; status: string }[];
     expect(listed.map((doc) => [doc.name, doc.status]).sort()).toEqual([
@@ -98,8 +102,8 @@ describe('command line', () => {
       expect(stdout).not.toMatch(/^ {2}ingested {2}fake\.pdf/m);
     }
     const [ingest, list, search, json] = outputs;
-    expect(ingest!.stdout).toContain('  ingested  notes\\n  ingested  fake.pdf (3 pages).md (1 passages)\n');
-    expect(ingest!.stdout).toContain('  ingested  title\\x1b]0;pwned\\x07\\x1b[2J.md (1 passages)\n');
+    expect(ingest!.stdout).toContain('  ingested  notes\\n  ingested  fake.pdf (3 pages).md (1 passage)\n');
+    expect(ingest!.stdout).toContain('  ingested  title\\x1b]0;pwned\\x07\\x1b[2J.md (1 passage)\n');
     expect(ingest!.stdout).toContain('  skipped   empty\\u202egnp.txt is empty.\n');
     expect(ingest!.stdout).toMatch(/^2 ingested, 1 skipped, 0 failed\.$/m);
     expect(list!.stdout.trim().split('\n')).toHaveLength(2);
@@ -107,6 +111,6 @@ describe('command line', () => {
     // The loaders drop C0 controls from document text; a bidi override stays, and is shown escaped.
     expect(search!.stdout).toContain('Quartz watches \\u202eblink at night.');
     // --json stays JSON, and says exactly what the names are.
-    expect((JSON.parse(json!.stdout) as { documentName: string }[]).map((hit) => hit.documentName).sort()).toEqual([forged, escapes].sort());
+    expect((JSON.parse(json!.stdout) as { hits: { documentName: string }[] }).hits.map((hit) => hit.documentName).sort()).toEqual([forged, escapes].sort());
   });
 });

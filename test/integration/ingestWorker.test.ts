@@ -78,7 +78,7 @@ describe.skipIf(process.platform !== 'linux')('the ingest worker process', () =>
     expect((await harness.client.call('app.getState', {})).documents.ingest.restarts).toBe(0);
     const peak = peakRss(worker!);
     expect(peak, `ingest worker peak RSS ${Math.round(peak / MB)} MB`).toBeLessThan(400 * MB);
-    const hits = await harness.client.call('documents.search', { query: 'gulls circled', k: 1, mode: 'bm25' });
+    const { hits } = await harness.client.call('documents.search', { query: 'gulls circled', k: 1, mode: 'bm25' });
     expect(hits[0]).toMatchObject({ documentName: 'big.txt' });
     fs.rmSync(dir, { recursive: true, force: true });
   }, 900_000);
@@ -125,21 +125,22 @@ describe.skipIf(process.platform !== 'linux')('the ingest worker process', () =>
     expect(documents.find((doc) => doc.name === 'after.md')).toMatchObject({ status: 'ready' });
   }, 400_000);
 
-  it('a file that keeps the parser busy past its time limit is stopped with that reason, and the worker is replaced', async () => {
+  it('a file that keeps the parser busy without progress past its time limit is stopped with that reason, and the worker is replaced', async () => {
     const home = makeTempDir('hang-home-');
     const db = openDatabase({ file: path.join(home, 'assistant.db') });
     const store = new DocumentStore(db);
     const settings = new SettingsStore(db, silentLogger);
     const ingest = new WorkerSupervisor({ name: 'ingest', contract: ingestContract, launcher: new ChildProcessLauncher({ entries: nodeWorkerEntries(), logger: silentLogger }), logger: silentLogger });
     const pipeline = (parseTimeoutMs?: number) =>
-      new IngestPipeline({ store, settings, ingest, logger: silentLogger, onProgress: () => undefined, onReplaced: () => undefined, embeddings: null as never, index: null as never, parseTimeoutMs, parseTimeoutPerMbMs: 0 });
+      new IngestPipeline({ store, settings, ingest, logger: silentLogger, onProgress: () => undefined, onReplaced: () => undefined, embeddings: null as never, index: null as never, modelsDir: null, parseTimeoutMs, parseTimeoutPerMbMs: 0 });
     try {
-      const file = path.join(home, 'slow.txt');
-      writeProse(file, 60);
-      const source = store.create({ name: 'slow.txt', path: file, sizeBytes: fs.statSync(file).size, mtimeMs: 1, contentHash: 'slow' });
+      // 30 MB of HTML is parsed whole before its first chunk: far more than a second without progress.
+      const file = path.join(home, 'slow.html');
+      fs.writeFileSync(file, `<html><body>${'<p>The keeper logged the weather at dawn and at dusk.</p>'.repeat(550_000)}</body></html>`);
+      const source = store.create({ name: 'slow.html', path: file, sizeBytes: fs.statSync(file).size, mtimeMs: 1, contentHash: 'slow' });
       await ingest.client();
       const first = ingest.pid;
-      await expect(pipeline(1_000).parse(source.id, new AbortController().signal)).rejects.toMatchObject({ code: ErrorCode.DocumentInvalid, message: 'slow.txt took longer than 1 s to parse and was stopped.' });
+      await expect(pipeline(1_000).parse(source.id, new AbortController().signal)).rejects.toMatchObject({ code: ErrorCode.DocumentInvalid, message: 'slow.html was stopped: the parser made no progress for 1 s.' });
       await waitFor(() => ingest.pid !== undefined && ingest.pid !== first, 30_000, 'a new ingest worker');
       const next = path.join(home, 'quick.md');
       fs.writeFileSync(next, '# Quick\n\nParsed by the replacement worker.\n');

@@ -48,6 +48,14 @@ describe('serve mode', () => {
     expect((await connect(`${base}?token=${served.token}`, { Origin: 'https://evil.example' })).status).toBe(403);
   });
 
+  it('tells a page whether its token is still the host\'s, so it can stop retrying a refused one', async () => {
+    const check = async (headers: Record<string, string>) => (await fetch(`http://127.0.0.1:${served.port}/rpc/check`, { headers })).status;
+    expect(await check({ 'X-Assistant-Token': served.token })).toBe(204);
+    expect(await check({ 'X-Assistant-Token': 'an-old-token' })).toBe(401);
+    expect(await check({})).toBe(401);
+    expect(await check({ 'X-Assistant-Token': served.token, Origin: 'https://evil.example' })).toBe(401);
+  });
+
   it('carries the host contract over the WebSocket with the token', async () => {
     const { socket, status } = await connect(`ws://127.0.0.1:${served.port}/rpc?token=${served.token}`, { Origin: `http://127.0.0.1:${served.port}` });
     expect(status).toBeUndefined();
@@ -59,5 +67,28 @@ describe('serve mode', () => {
     socket.send(JSON.stringify({ t: 'call', id: 'x' }));
     expect((await client.call('app.getState', {})).setupNeeded).toBe(true);
     socket.close();
+  });
+
+  it('closes only the connection that sends a message over 4 MiB; the host and other connections keep working', async () => {
+    // Before the fix, ws raised an unhandled 'error' event here, which ends a real serve process.
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    const url = `ws://127.0.0.1:${served.port}/rpc?token=${served.token}`;
+    const bystander = await connect(url);
+    const bystanderClient = createRpcClient(hostContract, createWebSocketTransport(bystander.socket as unknown as WebSocketLike));
+    const { socket } = await connect(url);
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    socket.send('x'.repeat(4 * 1024 * 1024 + 1));
+    expect(await closed).toBe(1009);
+    expect((await bystanderClient.call('app.getState', {})).setupNeeded).toBe(true);
+    // A new connection is accepted too: the host is still serving.
+    const next = await connect(url);
+    const nextClient = createRpcClient(hostContract, createWebSocketTransport(next.socket as unknown as WebSocketLike));
+    expect((await nextClient.call('conversations.list', {})).length).toBeGreaterThan(0);
+    bystander.socket.close();
+    next.socket.close();
+    process.off('uncaughtException', onUncaught);
+    expect(uncaught).toEqual([]);
   });
 });

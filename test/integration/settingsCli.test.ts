@@ -23,6 +23,19 @@ describe('settings command', () => {
     expect(table.stdout).toMatch(/^maxTokens\s+1024 {2}\(default\)$/m);
   });
 
+  it('refuses a remote server without its URL, and a model that is not installed, saying why (exit 2)', () => {
+    const home = makeTempDir('cli-settings-');
+    const env = { ASSISTANT_HOME: home, ASSISTANT_MODELS_DIR: makeTempDir('empty-models-') };
+    expect(runCli(['settings', 'set', 'remoteUse', 'chat'], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^Error: Invalid setting remoteUse: needs a Server URL first/) });
+    expect(runCli(['settings', 'set', 'chatModel', 'qwen'], env)).toMatchObject({ code: 2, stderr: 'Error: Invalid setting chatModel: "qwen" is not an installed chat model (none is installed).\n' });
+    const file = path.join(makeTempDir('cli-settings-files-'), 'settings.json');
+    fs.writeFileSync(file, JSON.stringify({ remoteUse: 'both', maxTokens: 77 }));
+    const imported = runCli(['settings', 'import', file], env);
+    expect(imported.code).toBe(2);
+    expect(imported.stderr).toMatch(/Refused remoteUse: needs a Server URL first/);
+    expect(JSON.parse(runCli(['settings', 'get', '--json'], env).stdout)).toMatchObject({ remoteUse: 'off', maxTokens: 77 });
+  });
+
   it('exports to a file and imports one, naming the refused fields', () => {
     const home = makeTempDir('cli-settings-');
     const dir = makeTempDir('cli-settings-files-');

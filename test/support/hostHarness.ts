@@ -12,9 +12,9 @@ export interface Harness {
 }
 
 /** A real host (real SQLite file, real worker process) driven through the contract, as the UI drives it. */
-export async function startHost(options: { home?: string; model?: string | null; modelsDir?: string; openMs?: number; manifest?: Manifest } = {}): Promise<Harness> {
+export async function startHost(options: { home?: string; model?: string | null; modelsDir?: string; openMs?: number; manifest?: Manifest; watchIntervalMs?: number } = {}): Promise<Harness> {
   const home = options.home ?? makeTempDir('assistant-home-');
-  const host = await createNodeHost({ home, modelsDir: options.modelsDir ?? modelsDir ?? makeTempDir('no-models-'), model: options.model ?? null, logger: silentLogger, breaker: { openMs: options.openMs }, manifest: options.manifest });
+  const host = await createNodeHost({ home, modelsDir: options.modelsDir ?? modelsDir ?? makeTempDir('no-models-'), model: options.model ?? null, logger: silentLogger, breaker: { openMs: options.openMs }, manifest: options.manifest, watchIntervalMs: options.watchIntervalMs });
   const [clientSide, hostSide] = createMemoryTransportPair();
   host.connect(hostSide);
   const client = createRpcClient(hostContract, clientSide);

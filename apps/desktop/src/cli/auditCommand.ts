@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { AssistantError, type AuditEvent, type AuditKind, ErrorCode, auditKindSchema, escapeForTerminal } from '@assistant/core';
-import { AuditLog, type LogLevel, createStderrLogger, openDatabase, resolveAppPaths } from '@assistant/core/node';
+import { AssistantError, type AuditEvent, type AuditKind, ErrorCode, auditKindSchema, escapeForTerminal, plural } from '@assistant/core';
+import { AuditLog, type LogLevel, createSecretStore, createStderrLogger, openDatabase, resolveAppPaths } from '@assistant/core/node';
 import type { CliIo } from './main.js';
 
 export interface AuditCommandOptions {
@@ -24,8 +24,11 @@ export async function auditCommand(args: string[], options: AuditCommandOptions,
   if (action === 'export' && !file) throw new AssistantError(ErrorCode.InvalidInput, 'audit export needs a file, e.g. npm run assistant -- audit export audit.jsonl');
   const query = action === 'list' ? parseQuery(options) : null;
   const logger = createStderrLogger((process.env.ASSISTANT_LOG_LEVEL as LogLevel | undefined) ?? 'error', 'cli');
-  const db = openDatabase({ file: resolveAppPaths().database });
-  const audit = AuditLog.open(db, { logger });
+  const paths = resolveAppPaths();
+  const db = openDatabase({ file: paths.database });
+  // verify checks the rows' signatures and the log's end against the keychain; list and export do not need it.
+  const secrets = action === 'verify' ? await createSecretStore({ home: paths.home }) : null;
+  const audit = await AuditLog.open(db, { logger, secrets, readOnly: true });
   try {
     switch (action) {
       case 'verify': {
@@ -37,7 +40,7 @@ export async function auditCommand(args: string[], options: AuditCommandOptions,
       case 'export': {
         const target = path.resolve(file!);
         const count = await audit.export(target);
-        io.stdout.write(`${count} audit ${count === 1 ? 'row' : 'rows'} written to ${target} (one JSON object per line).\n`);
+        io.stdout.write(`${plural(count, 'audit row')} written to ${target} (one JSON object per line).\n`);
         return 0;
       }
       case 'list': {

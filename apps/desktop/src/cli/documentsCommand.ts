@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AssistantError, type DocumentInfo, ErrorCode, escapeForTerminal, type SearchMode, searchModeSchema, terminalJson } from '@assistant/core';
+import { AssistantError, type DocumentInfo, ErrorCode, escapeForTerminal, type SearchMode, plural, searchModeSchema, terminalJson } from '@assistant/core';
 import { citationLabel } from '@assistant/rag';
 import cliProgress from 'cli-progress';
 import { createNodeHost } from '../node/createNodeHost.js';
@@ -43,10 +43,19 @@ export async function ingestCommand(paths: string[], options: { json: boolean; e
       // Parsing counts as the first 10% of a file's work, embedding as the rest.
       const work = all.reduce((sum, doc) => sum + (terminal.has(doc.status) ? 1 : doc.status === 'embedding' && doc.chunks > 0 ? 0.1 + (0.9 * doc.embeddedChunks) / doc.chunks : 0), 0);
       const current = all.find((doc) => !terminal.has(doc.status));
-      bar.update(Math.round(work * 100), { done: all.filter((doc) => terminal.has(doc.status)).length, total: all.length, current: current ? `${current.status} ${escapeForTerminal(current.name)}` : '' });
+      bar.update(Math.round(work * 100), { done: all.filter((doc) => terminal.has(doc.status)).length, total: all.length, current: current ? `${ocrPageText(current) ?? current.status} ${escapeForTerminal(current.name)}` : '' });
+    };
+    // Without a progress bar (a pipe, a log), each OCR page is one line: it is the slow part.
+    let lastOcrLine = '';
+    const logOcr = (doc: DocumentInfo) => {
+      const line = !showBar && !options.json ? ocrPageText(doc) : null;
+      if (!line || `${doc.id} ${line}` === lastOcrLine) return;
+      lastOcrLine = `${doc.id} ${line}`;
+      io.stderr.write(`${line}: ${escapeForTerminal(doc.name)}\n`);
     };
     const subscription = client.on('documents.changed', ({ id, document }) => {
       if (document && documents.has(id)) documents.set(id, document);
+      if (document && documents.has(id)) logOcr(document);
       render();
     });
     try {
@@ -68,7 +77,7 @@ export async function ingestCommand(paths: string[], options: { json: boolean; e
       if (options.json) {
         io.stdout.write(`${terminalJson({ ingested, skipped: added.skipped, failed: failed.map((doc) => ({ path: doc.path, reason: doc.error?.message ?? 'failed', documentId: doc.id })), interrupted: controller.signal.aborted }, 2)}\n`);
       } else {
-        for (const doc of ingested) io.stdout.write(`  ingested  ${escapeForTerminal(doc.name)} (${doc.pages !== null ? `${doc.pages} pages, ` : ''}${doc.chunks} passages)\n`);
+        for (const doc of ingested) io.stdout.write(`  ingested  ${escapeForTerminal(doc.name)} (${doc.pages !== null ? `${plural(doc.pages, 'page')}, ` : ''}${plural(doc.chunks, 'passage')}${ocrDetail(doc)})\n`);
         for (const skip of added.skipped) io.stdout.write(`  skipped   ${escapeForTerminal(skip.reason)}\n`);
         for (const doc of failed) io.stdout.write(`  failed    ${escapeForTerminal(doc.error?.message ?? doc.name)}\n`);
         io.stdout.write(`\n${ingested.length} ingested, ${added.skipped.length} skipped, ${failed.length} failed.\n`);
@@ -83,15 +92,33 @@ export async function ingestCommand(paths: string[], options: { json: boolean; e
   });
 }
 
+/** "OCR page 2 of 3" while a document's pages are read by OCR. */
+function ocrPageText(doc: DocumentInfo): string | null {
+  const progress = doc.status === 'parsing' ? doc.ocr?.progress : null;
+  return progress ? `OCR page ${progress.index} of ${progress.total}` : null;
+}
+
+/** "; OCR: 3 pages, low-quality OCR on page 2" for a document read (partly) by OCR. */
+function ocrDetail(doc: DocumentInfo): string {
+  if (!doc.ocr || doc.ocr.pages === 0) return '';
+  const low = doc.ocr.lowQualityPages;
+  const parts = [`OCR: ${plural(doc.ocr.pages, 'page')}`];
+  if (low.length > 0) parts.push(`low-quality OCR on ${low.length === 1 ? 'page' : 'pages'} ${low.join(', ')}`);
+  if (doc.ocr.skippedPages > 0) parts.push(`${doc.ocr.skippedPages} over the OCR page limit not read`);
+  return `; ${parts.join(', ')}`;
+}
+
 export async function searchCommand(query: string, options: { k: number; json: boolean; mode: string }, io: CliIo): Promise<number> {
   const mode = searchModeSchema.safeParse(options.mode);
   if (!mode.success) throw new AssistantError(ErrorCode.InvalidInput, `--mode must be one of ${searchModeSchema.options.join(', ')}, not "${options.mode}".`);
   return withHost(undefined, async (client) => {
-    const hits = await client.call('documents.search', { query, k: options.k, mode: mode.data as SearchMode });
+    const result = await client.call('documents.search', { query, k: options.k, mode: mode.data as SearchMode });
     if (options.json) {
-      io.stdout.write(`${terminalJson(hits, 2)}\n`);
+      io.stdout.write(`${terminalJson(result, 2)}\n`);
       return 0;
     }
+    const { hits } = result;
+    if (result.reason) io.stderr.write(`Keyword search only: ${result.reason}.\n`);
     if (hits.length === 0) io.stdout.write('No passage matches.\n');
     hits.forEach((hit, i) => {
       const text = hit.text.replace(/\s+/g, ' ').trim();
@@ -113,7 +140,7 @@ export async function docsCommand(args: string[], options: { json: boolean }, io
         }
         if (documents.length === 0) io.stdout.write('No documents yet: npm run assistant -- ingest PATH...\n');
         for (const doc of documents) {
-          const detail = doc.status === 'failed' ? (doc.error?.message ?? '') : `${doc.chunks} passages${doc.pages !== null ? `, ${doc.pages} pages` : ''}`;
+          const detail = doc.status === 'failed' ? (doc.error?.message ?? '') : `${plural(doc.chunks, 'passage')}${doc.pages !== null ? `, ${plural(doc.pages, 'page')}` : ''}${ocrDetail(doc)}`;
           io.stdout.write(`${doc.id}  ${doc.status.padEnd(9)} ${escapeForTerminal(doc.name)}  (${escapeForTerminal(detail)})\n`);
         }
         return 0;

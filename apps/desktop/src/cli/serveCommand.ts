@@ -1,3 +1,4 @@
+import { type LogLevel, createStderrLogger } from '@assistant/core/node';
 import { createNodeHost } from '../node/createNodeHost.js';
 import { rendererDir } from '../node/repoPaths.js';
 import { serveHost } from '../node/serveHost.js';
@@ -5,10 +6,11 @@ import type { CliIo } from './main.js';
 
 /** Browser mode: the host and its workers in Node, the UI in any browser on this machine. */
 export async function serveCommand(options: { port: number; model: string | null; api?: boolean }, io: CliIo): Promise<number> {
-  const host = await createNodeHost({ model: options.model, preload: true, logLevel: 'info' });
+  const logger = createStderrLogger((process.env.ASSISTANT_LOG_LEVEL as LogLevel | undefined) ?? 'info');
+  const host = await createNodeHost({ model: options.model, preload: true, logger });
   let served;
   try {
-    served = await serveHost({ host, port: options.port, rendererDir: rendererDir() });
+    served = await serveHost({ host, port: options.port, rendererDir: rendererDir(), logger });
   } catch (error) {
     await host.dispose();
     throw error;

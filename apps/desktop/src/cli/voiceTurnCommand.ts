@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AssistantError, ErrorCode } from '@assistant/core';
+import { AssistantError, ErrorCode, plural } from '@assistant/core';
 import { decodeWav, encodeWav, runVoiceTurn } from '@assistant/voice';
 import { createNodeHost } from '../node/createNodeHost.js';
 import { connectInMemory } from './connectInMemory.js';
@@ -47,7 +47,7 @@ export async function voiceTurnCommand(file: string | undefined, options: VoiceT
         [
           `heard:     ${turn.heard ? turn.transcript : `(no transcript: used --text) ${turn.transcript}`}`,
           `reply:     ${turn.reply}`,
-          `spoken:    ${turn.sentences.length} sentence(s) with the ${turn.engine === 'piper' ? 'Piper voice' : 'system voice'} → ${options.out}`,
+          `spoken:    ${plural(turn.sentences.length, 'sentence')} with the ${turn.engine === 'piper' ? 'Piper voice' : 'system voice'} → ${options.out}`,
           '',
           `end of speech → final transcript   ${ms(turn.timings.finalTranscriptMs)}`,
           `final transcript → first token     ${ms(turn.timings.firstTokenMs)}`,

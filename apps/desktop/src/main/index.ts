@@ -73,6 +73,8 @@ async function main(): Promise<void> {
     createMainWindow({
       preload: join(mainDir, '..', 'preload', 'index.cjs'),
       entryUrl: origin.entryUrl,
+      // The renderer's public folder is copied into out/renderer (also its favicon for the browser).
+      icon: join(mainDir, '..', 'renderer', 'icon.png'),
       logger,
       attach: (window) => serveWebContents(window.webContents, (transport) => host.connect(transport)),
     });

@@ -6,6 +6,8 @@ export interface MainWindowOptions {
   preload: string;
   /** The dev server URL or the file URL of out/renderer/index.html. */
   entryUrl: string;
+  /** The window's icon (Linux and Windows title bars and task bars): out/renderer/icon.png. */
+  icon?: string;
   logger: Logger;
   /** Called before the page starts loading: where the host session is attached. */
   attach(window: BrowserWindow): void;
@@ -23,6 +25,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     minHeight: 360,
     show: false,
     title: 'Local Voice Assistant',
+    ...(options.icon ? { icon: options.icon } : {}),
     webPreferences: {
       preload: options.preload,
       contextIsolation: true,

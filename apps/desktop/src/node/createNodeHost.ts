@@ -15,6 +15,8 @@ export interface NodeHostOptions {
   breaker?: { failureThreshold?: number; openMs?: number };
   /** A manifest other than ASSISTANT_MODEL_MANIFEST or the repository's. */
   manifest?: Manifest | string;
+  /** How often the host looks for changes made by the CLI beside it (ms); 0 never looks. */
+  watchIntervalMs?: number;
 }
 
 /** The host outside Electron (serve mode, CLI, tests, benchmarks): workers via child_process.fork. */
@@ -31,5 +33,6 @@ export function createNodeHost(options: NodeHostOptions = {}): Promise<Assistant
     breaker: options.breaker,
     documents: createDocumentLibrary,
     voice: createVoiceLibrary,
+    watchIntervalMs: options.watchIntervalMs,
   });
 }

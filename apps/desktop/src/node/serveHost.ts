@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocketLike, createWebSocketTransport } from '@assistant/core';
-import type { AssistantHost } from '@assistant/core/node';
+import type { AssistantHost, Logger } from '@assistant/core/node';
 import sirv from 'sirv';
 import { WebSocketServer } from 'ws';
+import { tokenCheckHeader, tokenCheckPath } from '../shared/tokenCheck.js';
 
 export interface ServeOptions {
   host: AssistantHost;
@@ -15,6 +16,8 @@ export interface ServeOptions {
   rendererDir: string;
   /** Fixed token for tests; random otherwise. */
   token?: string;
+  /** Where a connection that failed (e.g. a message over the size limit) is reported. */
+  logger?: Logger;
 }
 
 export interface ServeHandle {
@@ -37,24 +40,41 @@ export async function serveHost(options: ServeOptions): Promise<ServeHandle> {
     throw new Error(`The renderer is not built (${options.rendererDir}/index.html is missing). Run \`npm run build\` first.`);
   }
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const assets = sirv(options.rendererDir, { single: true, dev: false, etag: true });
+  const assets = sirv(options.rendererDir, {
+    single: true,
+    dev: false,
+    etag: true,
+    // sirv's type table has no .ico; with nosniff an untyped favicon.ico would be refused.
+    setHeaders: (response, pathname) => {
+      if (pathname.endsWith('.ico')) response.setHeader('Content-Type', 'image/x-icon');
+    },
+  });
   const server = http.createServer((request, response) => {
     response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('Referrer-Policy', 'no-referrer');
     response.setHeader('X-Frame-Options', 'DENY');
+    if (request.url?.split('?')[0] === tokenCheckPath) return checkToken(request, response);
     assets(request, response);
   });
+
+  // A page of another origin cannot send the token header without a CORS preflight, which is never answered.
+  const checkToken = (request: http.IncomingMessage, response: http.ServerResponse) => {
+    const given = request.headers[tokenCheckHeader];
+    const ok = typeof given === 'string' && sameToken(given, token) && isOwnOrigin(request.headers.origin);
+    response.writeHead(ok ? 204 : 401, { 'Cache-Control': 'no-store' }).end();
+  };
+  const isOwnOrigin = (origin: string | undefined) => origin === undefined || [`http://127.0.0.1:${port()}`, `http://localhost:${port()}`].includes(origin);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
 
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const origin = request.headers.origin;
-    const ownOrigins = [`http://127.0.0.1:${port()}`, `http://localhost:${port()}`];
-    if (url.pathname !== '/rpc' || !sameToken(url.searchParams.get('token') ?? '', token) || (origin !== undefined && !ownOrigins.includes(origin))) {
+    if (url.pathname !== '/rpc' || !sameToken(url.searchParams.get('token') ?? '', token) || !isOwnOrigin(request.headers.origin)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
     sockets.handleUpgrade(request, socket, head, (ws) => {
+      // One bad connection (a frame over maxPayload closes with 1009) must never take down the host.
+      ws.on('error', (error) => options.logger?.warn('a browser connection failed and was closed', { error: error.message }));
       // ws implements the WHATWG event interface (text frames arrive as strings), so the browser's
       // transport serves this side too.
       // The host drops the connection when the transport closes.

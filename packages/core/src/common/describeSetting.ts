@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type Settings, type SettingsGroup, modelReloadSettings, reindexSettings, settingsLayout, settingsSchema } from './settings.js';
+import type { InstalledModel } from './contract/schemas.js';
+import { type Settings, type SettingsGroup, modelReloadSettings, modelSettingKinds, reindexSettings, settingsLayout, settingsSchema } from './settings.js';
 
 export type SettingKey = keyof Settings;
 export type SettingKind = 'number' | 'integer' | 'boolean' | 'enum' | 'string' | 'text';
@@ -20,6 +21,8 @@ export interface SettingDescription {
   /** A string format the schema checks (e.g. 'url'). */
   format: string | null;
   nullable: boolean;
+  /** What an empty value means ("Automatic: …", "None: …"); null when the setting cannot be empty. */
+  empty: string | null;
   default: Settings[SettingKey];
   help: string;
   label: string;
@@ -83,6 +86,7 @@ export function describeSetting(key: SettingKey): SettingDescription {
     key,
     ...typed,
     nullable,
+    empty: nullable && 'empty' in layout ? layout.empty : null,
     default: fallback as Settings[SettingKey],
     help: field.description ?? '',
     label: layout.label,
@@ -103,6 +107,46 @@ export function settingProblem(key: string, value: unknown): string | null {
   return issueReason(key, result.error.issues[0]);
 }
 
+/** A refusal for people: the field's label, not its key ("Port must be at least 1024."). */
+export function settingLabelProblem(key: string, problem: string): string {
+  return isSettingKey(key) ? `${settingsLayout[key].label} ${problem}.` : `${key}: ${problem}.`;
+}
+
+/**
+ * Rules between fields, checked on the settings a change would produce: a remote server cannot be used
+ * without its URL. The refused field is the one the change set, so the other keeps its value.
+ */
+export function settingsConflict(next: Settings, changed: readonly SettingKey[]): { key: SettingKey; reason: string } | null {
+  if (next.remoteUse !== 'off' && next.remoteBaseUrl === null) {
+    const use = settingsLayout.remoteUse.label;
+    const url = settingsLayout.remoteBaseUrl.label;
+    return changed.includes('remoteUse') || !changed.includes('remoteBaseUrl')
+      ? { key: 'remoteUse', reason: `needs a ${url} first: a remote server cannot be used without one` }
+      : { key: 'remoteBaseUrl', reason: `cannot be empty while a remote server is used (set "${use}" to Off first)` };
+  }
+  return null;
+}
+
+const modelKindWords = { chat: 'chat model', embedding: 'embedding model', stt: 'speech-to-text model', tts: 'Piper voice' } as const;
+
+/**
+ * Why a model setting names no installed model of its kind, or null (also for other settings and empty
+ * values). `isPath` lets the host accept a file or folder that exists; elsewhere only names are known.
+ */
+export function modelSettingProblem(key: string, value: unknown, installed: readonly InstalledModel[], isPath?: (value: string) => boolean): string | null {
+  if (!(key in modelSettingKinds) || typeof value !== 'string') return null;
+  const kind = modelSettingKinds[key as keyof typeof modelSettingKinds];
+  const names = installed.filter((model) => model.kinds.includes(kind)).map((model) => model.name);
+  // The model manager also finds a model by its last name segment ("stories260K"), in any case.
+  const short = value.toLowerCase();
+  if (names.some((name) => name === value || name.toLowerCase().split('/').pop() === short) || isPath?.(value)) return null;
+  return `"${value}" is not an installed ${modelKindWords[kind]} (${names.length > 0 ? `installed: ${names.join(', ')}` : 'none is installed'})`;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
 function issueReason(key: SettingKey, issue: z.core.$ZodIssue | undefined): string {
   if (!issue) return 'invalid value';
   const info = describeSetting(key);
@@ -111,7 +155,7 @@ function issueReason(key: SettingKey, issue: z.core.$ZodIssue | undefined): stri
     case 'too_big':
       return issue.origin === 'string' ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}`;
     case 'too_small':
-      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? `must not be empty${info.nullable ? ' (clear it to use the default)' : ''}` : `must be at least ${issue.minimum} characters`;
+      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? `must not be empty${info.empty ? ` (clear it instead: ${lowerFirst(info.empty)})` : ''}` : `must be at least ${issue.minimum} characters`;
       return `must be at least ${issue.minimum}`;
     case 'invalid_type':
       if (info.kind === 'integer') return `must be a whole number${orNull}`;

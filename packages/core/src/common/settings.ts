@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ModelKind } from './contract/schemas.js';
 
 /**
  * Every setting, its default, range and help text. Stored settings are validated field by field, so one
@@ -15,13 +16,21 @@ export const settingsSchema = z.object({
   embeddingModel: z.string().min(1).nullable().default(null).describe('Embedding model for document search: a name from `models list` or a path to a GGUF file. Empty means the default embedding model if installed; without one, search uses keywords only.'),
   embeddingThreads: z.number().int().min(0).max(256).default(0).describe('CPU threads for embeddings; 0 chooses from the machine and the model.'),
   useDocuments: z.boolean().default(true).describe('Answer from your documents when they match the question, citing them.'),
-  retrievalTopK: z.number().int().min(1).max(20).default(5).describe('Passages given to the model (and cited) per question.'),
+  retrievalTopK: z.number().int().min(1).max(20).default(5).describe('Passages given to the model (and cited) per question, at most.'),
+  passageBudget: z.number().int().min(0).max(32_768).default(500).describe("Most tokens of document passages the model reads per question: fewer tokens mean a faster first word. Capped by what the model's context leaves; 0 answers without passages."),
+  relevanceThreshold: z.number().min(0).max(5).default(0.25).describe('How well a passage must match the question (its rarest words, all of them in one passage and one sentence) before an answer uses your documents. Higher answers from documents less often; 0 always uses the best matches.'),
+  vectorRelevance: z.number().min(0).max(1).default(0.6).describe('With a reliable embedding model: the similarity in meaning (cosine, 0 to 1) at which a passage counts as relevant even without shared keywords.'),
+  rerank: z.boolean().default(true).describe('Rerank passages with the reranker model when one is installed (more relevant sources, a little slower).'),
   bm25Weight: z.number().min(0).max(10).default(1).describe('Weight of keyword (BM25) ranking in hybrid search.'),
   vectorWeight: z.number().min(0).max(10).default(1).describe('Weight of meaning (embedding) ranking in hybrid search.'),
   rrfK: z.number().int().min(1).max(1000).default(60).describe('Reciprocal rank fusion constant: larger values flatten the difference between ranks.'),
   chunkSize: z.number().int().min(200).max(8000).default(1200).describe('Target passage length in characters when ingesting documents.'),
   chunkOverlap: z.number().int().min(0).max(2000).default(200).describe('Characters shared by neighbouring passages, so no sentence is cut off from its context.'),
   maxFileSizeMb: z.number().min(1).max(4096).default(200).describe('Largest file that will be ingested, in MB.'),
+  ocr: z.boolean().default(true).describe('Read scanned PDF pages and images (PNG, JPEG, TIFF, WebP) with OCR, on this computer.'),
+  ocrLanguages: z.string().regex(/^[a-z][a-z0-9_]{1,30}(\+[a-z][a-z0-9_]{1,30}){0,7}$/, 'Tesseract language codes joined by +, e.g. eng or eng+deu').default('eng').describe('Languages of your scans as Tesseract codes joined by +, e.g. eng+deu. English ships with the app; for another language put its .traineddata file (e.g. deu.traineddata) in a folder and import that folder into your models (models import FOLDER).'),
+  ocrMaxPages: z.number().int().min(1).max(10_000).default(500).describe('Most pages of one document read by OCR; pages past it are skipped and counted.'),
+  ocrMinConfidence: z.number().int().min(0).max(100).default(60).describe('Pages whose OCR confidence (0-100) is below this are marked low-quality OCR.'),
 
   sttModel: z.string().min(1).nullable().default(null).describe('Speech-to-text model: a name from `models list` or a folder. Empty means the default streaming model if installed.'),
   ttsVoice: z.string().min(1).nullable().default(null).describe('Piper voice: a name from `models list` or a folder. Empty means the default voice if installed, else the system voice.'),
@@ -61,7 +70,7 @@ export const defaultSettings: Settings = settingsSchema.parse({});
 export const modelReloadSettings = ['chatModel', 'threads', 'contextSize'] as const satisfies readonly (keyof Settings)[];
 
 /** Settings that change stored passages or vectors: documents must be re-indexed to apply them. */
-export const reindexSettings = ['embeddingModel', 'chunkSize', 'chunkOverlap'] as const satisfies readonly (keyof Settings)[];
+export const reindexSettings = ['embeddingModel', 'chunkSize', 'chunkOverlap', 'ocr', 'ocrLanguages', 'ocrMaxPages'] as const satisfies readonly (keyof Settings)[];
 
 /** The settings panel's sections, in order. */
 export const settingsGroups = [
@@ -80,10 +89,10 @@ export type SettingsGroup = (typeof settingsGroups)[number]['id'];
  * that is not a setting) a type error, so a new setting cannot silently stay out of the panel.
  */
 export const settingsLayout = {
-  chatModel: { group: 'models', label: 'Chat model' },
-  embeddingModel: { group: 'models', label: 'Embedding model' },
-  sttModel: { group: 'models', label: 'Speech-to-text model' },
-  ttsVoice: { group: 'models', label: 'Voice (text to speech)' },
+  chatModel: { group: 'models', label: 'Chat model', empty: 'Automatic: the default or only installed chat model' },
+  embeddingModel: { group: 'models', label: 'Embedding model', empty: 'Automatic: the default embedding model if installed, else keywords only' },
+  sttModel: { group: 'models', label: 'Speech-to-text model', empty: 'Automatic: the default speech-to-text model if installed' },
+  ttsVoice: { group: 'models', label: 'Voice (text to speech)', empty: 'Automatic: the default voice if installed, else the system voice' },
   temperature: { group: 'generation', label: 'Temperature' },
   maxTokens: { group: 'generation', label: 'Longest reply (tokens)' },
   contextSize: { group: 'generation', label: 'Context size (tokens)' },
@@ -100,17 +109,28 @@ export const settingsLayout = {
   chunkSize: { group: 'documents', label: 'Passage length (characters)' },
   chunkOverlap: { group: 'documents', label: 'Passage overlap (characters)' },
   retrievalTopK: { group: 'documents', label: 'Passages per question' },
+  passageBudget: { group: 'documents', label: 'Passage budget (tokens)' },
+  relevanceThreshold: { group: 'documents', label: 'Relevance threshold' },
+  vectorRelevance: { group: 'documents', label: 'Meaning relevance threshold' },
+  rerank: { group: 'documents', label: 'Rerank passages' },
   bm25Weight: { group: 'documents', label: 'Keyword weight' },
   vectorWeight: { group: 'documents', label: 'Meaning weight' },
   rrfK: { group: 'documents', label: 'Rank fusion constant' },
   maxFileSizeMb: { group: 'documents', label: 'Largest file (MB)' },
+  ocr: { group: 'documents', label: 'Read scans and images (OCR)' },
+  ocrLanguages: { group: 'documents', label: 'OCR languages' },
+  ocrMaxPages: { group: 'documents', label: 'OCR page limit per document' },
+  ocrMinConfidence: { group: 'documents', label: 'Low-quality OCR below (confidence)' },
   auditDetail: { group: 'privacy', label: 'Audit log detail' },
   offlineLock: { group: 'privacy', label: 'Offline lock' },
   remoteUse: { group: 'remote', label: 'Use a remote server for' },
-  remoteBaseUrl: { group: 'remote', label: 'Server URL' },
-  remoteChatModel: { group: 'remote', label: 'Remote chat model' },
-  remoteEmbeddingModel: { group: 'remote', label: 'Remote embedding model' },
+  remoteBaseUrl: { group: 'remote', label: 'Server URL', empty: 'None: no remote server is used' },
+  remoteChatModel: { group: 'remote', label: 'Remote chat model', empty: "Empty: the server's own model" },
+  remoteEmbeddingModel: { group: 'remote', label: 'Remote embedding model', empty: "Empty: the server's own model" },
   remoteTimeoutS: { group: 'remote', label: 'Timeout (seconds)' },
   localApi: { group: 'localApi', label: 'Serve the local API' },
   localApiPort: { group: 'localApi', label: 'Port' },
-} as const satisfies Record<keyof Settings, { group: SettingsGroup; label: string }>;
+} as const satisfies Record<keyof Settings, { group: SettingsGroup; label: string; /** What an empty (null) value means, for nullable settings. */ empty?: string }>;
+
+/** Settings that name a model, and the kind of model each one takes. */
+export const modelSettingKinds = { chatModel: 'chat', embeddingModel: 'embedding', sttModel: 'stt', ttsVoice: 'tts' } as const satisfies Partial<Record<keyof Settings, ModelKind>>;

@@ -25,6 +25,7 @@ export * from './audit/AuditLog.js';
 export * from './audit/AuditRecorder.js';
 export * from './audit/auditHash.js';
 export * from './audit/verifyAuditChain.js';
+export * from './audit/AuditKeychain.js';
 export * from './secrets/SecretStore.js';
 export * from './secrets/UnavailableSecretStore.js';
 export * from './secrets/KeytarSecretStore.js';

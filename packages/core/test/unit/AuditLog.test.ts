@@ -30,9 +30,9 @@ function tempFile(): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'audit-')), 'assistant.db');
 }
 
-function setup(file = ':memory:', now?: () => number) {
+async function setup(file = ':memory:', now?: () => number) {
   const db = openDatabase({ file });
-  const log = AuditLog.open(db, { logger: silentLogger, now });
+  const log = await AuditLog.open(db, { logger: silentLogger, now });
   open.push({ db, log });
   return { db, log };
 }
@@ -70,7 +70,7 @@ describe('canonical JSON and hashing', () => {
 
 describe('AuditLog', () => {
   it('appends a hash chain and verifies it', async () => {
-    const { db, log } = setup(':memory:', () => 1000);
+    const { db, log } = await setup(':memory:', () => 1000);
     const first = log.append('app.start', 'The app started.', { version: '1.0' });
     const second = log.append('settings.changed', 'Settings changed.', { values: { temperature: 0.2 } });
     expect(first.seq).toBe(1);
@@ -78,47 +78,47 @@ describe('AuditLog', () => {
     expect(second.hash).toBe(auditHash(first.hash, second));
     log.flush();
     expect(db.prepare('SELECT seq, hash FROM audit_head').get()).toEqual({ seq: 2, hash: second.hash });
-    expect(await log.verify()).toEqual({ ok: true, rows: 2, firstBadSeq: null, problem: null, message: 'Audit log verified: 2 rows, chain intact.' });
+    expect(await log.verify()).toMatchObject({ ok: true, rows: 2, firstBadSeq: null, problem: null, protection: 'hash-chain', message: expect.stringMatching(/^Audit log verified: 2 rows, chain intact\. No keychain key signs it: no secret store\. So this shows only that no row was edited, inserted or deleted on its own, not that nobody rewrote the whole log/) });
     expect(() => db.prepare(`UPDATE audit_log SET summary = 'x'`).run()).toThrow(/append-only/);
   });
 
-  it('keeps secret-looking values out, by name only', () => {
-    const { log } = setup();
+  it('keeps secret-looking values out, by name only', async () => {
+    const { log } = await setup();
     const event = log.append('settings.changed', 'Settings changed.', { values: { remoteApiKey: 'sk-123', maxTokens: 5 }, name: 'remoteApiKey' });
     expect(event.details).toEqual({ name: 'remoteApiKey', values: { maxTokens: 5, remoteApiKey: '[redacted]' } });
     expect(log.list()[0]!.details).toEqual(event.details);
   });
 
-  it('refuses bad input naming the field', () => {
-    const { log } = setup();
+  it('refuses bad input naming the field', async () => {
+    const { log } = await setup();
     expect(() => log.append('nonsense' as 'app.start', 'x')).toThrow(expect.objectContaining({ code: ErrorCode.InvalidInput, message: expect.stringMatching(/audit kind/) }));
     expect(() => log.append('app.start', ' ')).toThrow(/summary/);
     expect(() => log.list({ limit: 0 })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidInput, message: expect.stringMatching(/limit/) }));
   });
 
   it('finds an edited row', async () => {
-    const { db, log } = setup();
+    const { db, log } = await setup();
     fill(log, 5);
     tamper(db, `UPDATE audit_log SET summary = 'nothing happened' WHERE seq = 3`);
     expect(await log.verify()).toMatchObject({ ok: false, rows: 2, firstBadSeq: 3, problem: 'edited', message: 'Row 3 was edited after it was written.' });
   });
 
   it('finds an edited detail even when only its JSON changed meaning', async () => {
-    const { db, log } = setup();
+    const { db, log } = await setup();
     fill(log, 3);
     tamper(db, `UPDATE audit_log SET details = '{"i":20}' WHERE seq = 2`);
     expect(await log.verify()).toMatchObject({ firstBadSeq: 2, problem: 'edited' });
   });
 
   it('reports the successor of a row deleted in the middle as deleted', async () => {
-    const { db, log } = setup();
+    const { db, log } = await setup();
     fill(log, 5);
     tamper(db, `DELETE FROM audit_log WHERE seq = 3`);
     expect(await log.verify()).toMatchObject({ ok: false, firstBadSeq: 4, problem: 'deleted', message: 'Row 3 was deleted: row 4 no longer follows the row before it.' });
   });
 
   it('finds a row inserted in the middle (the rows after it renumbered)', async () => {
-    const { db, log } = setup();
+    const { db, log } = await setup();
     fill(log, 5);
     tamper(db, `UPDATE audit_log SET seq = -seq WHERE seq >= 3`);
     tamper(db, `UPDATE audit_log SET seq = 1 - seq WHERE seq < 0`);
@@ -127,7 +127,7 @@ describe('AuditLog', () => {
   });
 
   it('finds a forged row inserted at the end', async () => {
-    const { db, log } = setup();
+    const { db, log } = await setup();
     fill(log, 3);
     db.prepare(`INSERT INTO audit_log (seq, time, kind, summary, details, hash) VALUES (4, 1, 'app.start', 'forged', '{}', 'x')`).run();
     expect(await log.verify()).toMatchObject({ ok: false, firstBadSeq: 4 });
@@ -136,19 +136,19 @@ describe('AuditLog', () => {
   it('detects deleted rows at the end through the head row', async () => {
     // No link breaks when the newest rows go: audit_head keeps the newest seq and hash, updated in the same
     // transaction as the rows, so fewer rows than it recorded means rows were deleted.
-    const { db, log } = setup();
+    const { db, log } = await setup();
     fill(log, 5);
     tamper(db, `DELETE FROM audit_log WHERE seq >= 4`);
     expect(await log.verify()).toMatchObject({ ok: false, rows: 3, firstBadSeq: 4, problem: 'deleted', message: 'The last 2 rows (from row 4) were deleted: the log recorded 5 rows, 3 remain.' });
     // New rows continue after the recorded head, so the gap stays visible.
-    const reopened = AuditLog.open(db, { logger: silentLogger });
+    const reopened = await AuditLog.open(db, { logger: silentLogger });
     expect(reopened.append('app.start', 'The app started.').seq).toBe(6);
     reopened.dispose();
     expect(await log.verify()).toMatchObject({ ok: false, firstBadSeq: 6, problem: 'deleted' });
   });
 
   it('catches the last row edited and rehashed, by the head', async () => {
-    const { db, log } = setup();
+    const { db, log } = await setup();
     fill(log, 3);
     const row = db.prepare('SELECT * FROM audit_log WHERE seq = 2').get() as { hash: string };
     const forged = { seq: 3, time: 1, kind: 'app.start' as const, summary: 'forged', details: {} };
@@ -156,9 +156,9 @@ describe('AuditLog', () => {
     expect(await log.verify()).toMatchObject({ ok: false, firstBadSeq: 3, problem: 'edited' });
   });
 
-  it('lists newest first with kind, time, text and paging filters', () => {
+  it('lists newest first with kind, time, text and paging filters', async () => {
     let time = 0;
-    const { log } = setup(':memory:', () => (time += 10));
+    const { log } = await setup(':memory:', () => (time += 10));
     log.append('app.start', 'The app started.');
     log.append('settings.changed', 'Settings changed: temperature 0.7 → 0.2.');
     log.append('network', 'Connected to huggingface.co (model download).');
@@ -172,7 +172,7 @@ describe('AuditLog', () => {
   });
 
   it('writes a burst of 1,000 appends in one transaction on the next tick, and tells listeners after', async () => {
-    const { db, log } = setup();
+    const { db, log } = await setup();
     const heard: number[] = [];
     log.onDidAppend((event) => heard.push(event.seq));
     for (let i = 0; i < 1000; i++) log.append('api.call', `Call ${i}`, { i });
@@ -187,7 +187,7 @@ describe('AuditLog', () => {
 
   it('keeps events appended just before dispose in the file', async () => {
     const file = tempFile();
-    const { db, log } = setup(file);
+    const { db, log } = await setup(file);
     log.append('app.start', 'The app started.');
     log.append('app.stop', 'The app stopped.');
     log.dispose();
@@ -199,8 +199,8 @@ describe('AuditLog', () => {
 
   it('continues the chain when another process appended to the same file', async () => {
     const file = tempFile();
-    const a = setup(file);
-    const b = setup(file);
+    const a = await setup(file);
+    const b = await setup(file);
     a.log.append('app.start', 'A started.');
     a.log.flush();
     b.log.append('app.start', 'B started.');
@@ -212,7 +212,7 @@ describe('AuditLog', () => {
   });
 
   it('exports JSON lines, oldest first', async () => {
-    const { log } = setup();
+    const { log } = await setup();
     fill(log, 3);
     const file = path.join(path.dirname(tempFile()), 'audit.jsonl');
     expect(await log.export(file)).toBe(3);
@@ -223,8 +223,8 @@ describe('AuditLog', () => {
 });
 
 describe('AuditRecorder', () => {
-  function recorder() {
-    const { db, log } = setup();
+  async function recorder() {
+    const { db, log } = await setup();
     const settings = new SettingsStore(db, silentLogger);
     const network = new NetworkGate({ logger: silentLogger, offline: () => true });
     const chatModelChanged = new Emitter<ModelState>();
@@ -252,7 +252,7 @@ describe('AuditRecorder', () => {
   const doc = (id: string, status: DocumentInfo['status']): DocumentInfo => ({ id, name: 'notes.md', path: '/notes.md', format: 'markdown', sizeBytes: 1, contentHash: 'h', status, error: null, title: null, pages: null, chunks: 2, embeddedChunks: 0, createdAt: 1, updatedAt: 1 });
 
   it('records settings with their previous values, models, breakers, documents and blocked connections', async () => {
-    const r = recorder();
+    const r = await recorder();
     r.settings.update({ temperature: 0.2 });
     r.chatModelChanged.fire({ status: 'loading', name: 'tiny', path: '/m', threads: null, contextSize: null, error: null });
     r.chatModelChanged.fire({ status: 'ready', name: 'tiny', path: '/m', threads: 1, contextSize: 512, error: null });
@@ -282,8 +282,8 @@ describe('AuditRecorder', () => {
     r.recorder.dispose();
   });
 
-  it('records conversation text only with auditDetail eventsAndText', () => {
-    const r = recorder();
+  it('records conversation text only with auditDetail eventsAndText', async () => {
+    const r = await recorder();
     const turn = { conversationId: 'c1', userText: 'my secret plans', reply: 'noted', status: 'complete' as const, stopReason: 'eos' as const, error: null };
     r.recorder.turn(turn);
     r.settings.update({ auditDetail: 'eventsAndText' });

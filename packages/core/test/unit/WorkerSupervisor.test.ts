@@ -25,6 +25,7 @@ class FakeLauncher implements WorkerLauncher {
       'chat.generate': async () => ({ text: 'ok', stopReason: 'eos', promptTokens: 1, completionTokens: 1, trimmedMessages: 0 }),
       'embed.load': async (input) => ({ modelPath: input.modelPath, dimensions: 4, contextSize: 64, threads: 1 }),
       'embed.batch': async ({ texts }) => ({ vectors: texts.map(() => ''), truncated: 0 }),
+      'engine.stats': async () => ({ evaluations: 0, evaluatedTokens: 0 }),
     });
     if (this.failStart || this.failNext > 0) {
       this.failNext = Math.max(0, this.failNext - 1);

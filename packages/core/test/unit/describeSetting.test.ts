@@ -19,6 +19,8 @@ describe('describeSetting', () => {
     expect(describeSetting('temperature').help).toMatch(/Sampling temperature/);
     expect(describeSetting('threads')).toMatchObject({ kind: 'integer', min: 0, max: 256, applies: 'reloadsModel' });
     expect(describeSetting('chunkSize')).toMatchObject({ kind: 'integer', applies: 'reindex' });
+    expect(describeSetting('ocrLanguages')).toMatchObject({ kind: 'string', applies: 'reindex' });
+    expect(describeSetting('ocrMinConfidence')).toMatchObject({ kind: 'integer', applies: 'live' });
     expect(describeSetting('useDocuments')).toMatchObject({ kind: 'boolean', default: true, options: null });
     expect(describeSetting('voiceMode')).toMatchObject({ kind: 'enum', options: ['pushToTalk', 'handsFree'], default: 'pushToTalk' });
     expect(describeSetting('chatModel')).toMatchObject({ kind: 'string', nullable: true, default: null, minLength: 1 });

@@ -60,6 +60,16 @@ describe('SecretService', () => {
     await expect(client.call('secrets.set', { name: 'remoteApiKey', value: '' })).rejects.toMatchObject({ code: ErrorCode.InvalidInput });
   });
 
+  it("keeps the audit log's keychain entries out of the renderer's reach: not set, deleted or listed", async () => {
+    const store = memoryStore();
+    await store.set('audit.key', 'the signing key');
+    const client = connect(new SecretService({ store, logger: silentLogger }));
+    await expect(client.call('secrets.delete', { name: 'audit.key' })).rejects.toMatchObject({ code: ErrorCode.InvalidInput, message: expect.stringContaining('kept by the app to protect the audit log') });
+    await expect(client.call('secrets.set', { name: 'audit.head', value: '{"seq":0}' })).rejects.toMatchObject({ code: ErrorCode.InvalidInput });
+    expect((await client.call('secrets.getState', {})).names).toEqual([]);
+    expect(await store.get('audit.key')).toBe('the signing key');
+  });
+
   it('never logs a value', async () => {
     const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
     const service = new SecretService({ store: memoryStore(), logger });

@@ -1,4 +1,4 @@
-// Node-only surface of @assistant/rag: loaders, store, vector index, retriever, ingest worker.
+// Node-only surface of @assistant/rag: loaders, OCR, store, vector index, retriever, ingest worker.
 export * from './store/DocumentStore.js';
 export * from './index/VectorIndex.js';
 export * from './retrieval/HybridRetriever.js';
@@ -10,3 +10,7 @@ export { runIngestWorker } from './ingest/runIngestWorker.js';
 export * from './library.js';
 export { collectFiles, type CollectFilesResult } from './service/collectFiles.js';
 export { hashFile } from './service/hashFile.js';
+export { resolveLanguageData, type LanguageData } from './ocr/languageData.js';
+export { createOcrReader, disposeOcr, type OcrReader, type OcrReaderOptions } from './ocr/OcrReader.js';
+export { renderPdfPage, pageLongSidePx } from './ocr/renderPdfPage.js';
+export { toPgm, type GrayImage } from './ocr/grayImage.js';

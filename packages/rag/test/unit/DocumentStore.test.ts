@@ -152,6 +152,46 @@ describe('DocumentStore', () => {
     expect(store.chunkIds(doc.id)).toEqual([]);
   });
 
+  it('keeps OCR pages per content and languages: summary with low-quality pages, passages marked as OCR, pruned with the last copy', () => {
+    let threshold = 60;
+    store = new DocumentStore(db, () => clock++, () => threshold);
+    const scan = store.create({ name: 'scan.pdf', path: '/docs/scan.pdf', sizeBytes: 10, mtimeMs: 5, contentHash: 'h-scan' });
+    expect(scan.ocr).toBeNull();
+    store.update(scan.id, { status: 'parsing', ocrConfig: 'eng' });
+    store.setOcrProgress(scan.id, { index: 1, total: 3, page: 1 });
+    expect(store.get(scan.id)!.ocr).toEqual({ pages: 0, lowQualityPages: [], skippedPages: 0, progress: { index: 1, total: 3, page: 1 } });
+    store.saveOcrPage('h-scan', 'eng', { page: 1, text: 'The Moon was buried in the bog.', confidence: 91 });
+    store.saveOcrPage('h-scan', 'eng', { page: 2, text: 'Smudged words here.', confidence: 41 });
+    store.saveOcrPage('h-scan', 'eng', { page: 3, text: '', confidence: 0 });
+    store.saveOcrPage('h-scan', 'eng+deu', { page: 1, text: 'Der Mond', confidence: 70 });
+    store.setOcrProgress(scan.id, null);
+    expect(store.ocrPages('h-scan', 'eng').map((page) => page.page)).toEqual([1, 2, 3]);
+    store.insertChunks(scan.id, [{ ordinal: 0, text: 'The Moon was buried in the bog.', page: 1, heading: null, start: 0, end: 31 }, { ordinal: 1, text: 'Typed page.', page: 4, heading: null, start: 33, end: 44 }]);
+    store.update(scan.id, { status: 'embedding', ocrSkippedPages: 2 });
+    store.finish(scan.id);
+    // A blank page is not "low quality"; the threshold is read when asked.
+    expect(store.get(scan.id)!.ocr).toEqual({ pages: 3, lowQualityPages: [2], skippedPages: 2, progress: null });
+    threshold = 95;
+    expect(store.get(scan.id)!.ocr!.lowQualityPages).toEqual([1, 2]);
+
+    const [moon, typed] = store.chunkIds(scan.id);
+    expect(store.passageWithContext(moon!)!.ocrConfidence).toBe(91);
+    expect(store.passageWithContext(typed!)).not.toHaveProperty('ocrConfidence');
+    // The page break between them is kept in the context, not run together.
+    expect(store.passageWithContext(moon!)!.after).toBe('\n\nTyped page.');
+    expect(store.passageWithContext(typed!)!.before).toBe('The Moon was buried in the bog.\n\n');
+
+    // Another copy of the same bytes keeps the pages; removing the last copy drops them.
+    const copy = store.create({ name: 'copy.pdf', path: '/docs/copy.pdf', sizeBytes: 10, mtimeMs: 5, contentHash: 'h-scan' });
+    store.remove(scan.id);
+    store.pruneOcrPages();
+    expect(store.ocrPages('h-scan', 'eng')).toHaveLength(3);
+    store.remove(copy.id);
+    store.pruneOcrPages();
+    expect(store.ocrPages('h-scan', 'eng')).toEqual([]);
+    expect(store.ocrPages('h-scan', 'eng+deu')).toEqual([]);
+  });
+
   it('never returns a half-ingested document from search or passages', async () => {
     const ready = addDocument('ready', ['zebra crossing', 'giraffe'], { status: 'ready', model: 'm' });
     const half = addDocument('half', ['zebra stripes'], { status: 'embedding', model: 'm' });

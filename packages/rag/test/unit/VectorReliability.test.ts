@@ -78,8 +78,8 @@ describe('the vector reliability probe', () => {
     expect(reliability.hitRate).toBeLessThan(0.2);
     expect(reliability.factor).toBe(0);
     const retriever = new HybridRetriever({ store, index: () => index, model: () => 'm', embedQuery: async () => useless() });
-    const hybrid = await retriever.search('glacier crates', { k: 5, weights: { bm25: 1, vector: 1 * reliability.factor } });
-    const keywords = await retriever.search('glacier crates', { k: 5, mode: 'bm25' });
+    const { hits: hybrid } = await retriever.search('glacier crates', { k: 5, weights: { bm25: 1, vector: 1 * reliability.factor } });
+    const { hits: keywords } = await retriever.search('glacier crates', { k: 5, mode: 'bm25' });
     expect(hybrid.map((hit) => hit.chunkId)).toEqual(keywords.map((hit) => hit.chunkId));
     expect(hybrid.every((hit) => hit.documentName === 'glacier.md')).toBe(true);
   });

@@ -48,7 +48,7 @@ async function worker() {
   return {
     async parse(file: string, options: { chunkSize?: number; chunkOverlap?: number } = {}) {
       const chunks: ChunkDraft[] = [];
-      const result = await client.stream('ingest.parse', { path: file, maxBytes: 200 * MB, chunkSize: options.chunkSize ?? 1000, chunkOverlap: options.chunkOverlap ?? 100, batchSize: 64 }, { onItem: (item) => chunks.push(...item.chunks) });
+      const result = await client.stream('ingest.parse', { path: file, maxBytes: 200 * MB, chunkSize: options.chunkSize ?? 1000, chunkOverlap: options.chunkOverlap ?? 100, batchSize: 64 }, { onItem: (item) => chunks.push(...(item.chunks ?? [])) });
       return { result, chunks };
     },
   };

@@ -128,19 +128,19 @@ describe('HybridRetriever', () => {
     const [piano] = add('music.md', ['Piano music lessons']);
     const [halfLava] = add('half.md', ['volcano lava volcano lava'], 'embedding');
 
-    const hits = await retriever.search('volcanoes and lava', { k: 5 });
+    const { hits } = await retriever.search('volcanoes and lava', { k: 5 });
     expect(hits[0]).toMatchObject({ chunkId: lava, documentName: 'geo.md', path: '/docs/geo.md', bm25Rank: 1, vectorRank: 1 });
     expect(hits[0]!.score).toBeCloseTo(2 / 61);
     expect(hits.map((h) => h.chunkId)).not.toContain(halfLava);
     expect(hits.every((h) => h.chunkId === lava || h.vectorRank !== null)).toBe(true);
 
-    const bm25 = await retriever.search('ocean', { mode: 'bm25', k: 5 });
+    const { hits: bm25 } = await retriever.search('ocean', { mode: 'bm25', k: 5 });
     expect(bm25.map((h) => [h.chunkId, h.bm25Rank, h.vectorRank])).toEqual([[ocean, 1, null]]);
     expect(bm25[0]!.score).toBeGreaterThan(0);
 
-    const vector = await retriever.search('whale piano', { mode: 'vector', k: 2 });
+    const { hits: vector } = await retriever.search('whale piano', { mode: 'vector', k: 2 });
     expect(vector[0]).toMatchObject({ chunkId: piano, bm25Rank: null, vectorRank: 1 });
-    const exact = await retriever.search('whale piano', { mode: 'exact', k: 2 });
+    const { hits: exact } = await retriever.search('whale piano', { mode: 'exact', k: 2 });
     expect(exact.map((h) => [h.chunkId, h.score])).toEqual(vector.map((h) => [h.chunkId, h.score]));
   });
 
@@ -151,12 +151,12 @@ describe('HybridRetriever', () => {
     const [ovenHeavy] = add('a.md', ['ovening ovening ovening ovening bread']);
     const [balanced] = add('b.md', ['oven bread crust']);
     const query = 'oven bread';
-    const keywords = await retriever.search(query, { k: 2, mode: 'bm25' });
-    const vectors = await retriever.search(query, { k: 2, mode: 'vector' });
+    const { hits: keywords } = await retriever.search(query, { k: 2, mode: 'bm25' });
+    const { hits: vectors } = await retriever.search(query, { k: 2, mode: 'vector' });
     expect(keywords.map((hit) => hit.chunkId)).toEqual([ovenHeavy, balanced]);
     expect(vectors.map((hit) => hit.chunkId)).toEqual([balanced, ovenHeavy]);
 
-    const order = async (weights: { bm25: number; vector: number }) => (await retriever.search(query, { k: 2, weights })).map((hit) => hit.chunkId);
+    const order = async (weights: { bm25: number; vector: number }) => (await retriever.search(query, { k: 2, weights })).hits.map((hit) => hit.chunkId);
     expect(await order({ bm25: 1, vector: 0 })).toEqual([ovenHeavy, balanced]);
     expect(await order({ bm25: 0, vector: 1 })).toEqual([balanced, ovenHeavy]);
     expect(await order({ bm25: 3, vector: 1 })).toEqual([ovenHeavy, balanced]);
@@ -175,8 +175,9 @@ describe('HybridRetriever', () => {
       },
       onVectorFailure: (error) => failures.push(error),
     });
-    const hits = await failing.search('lava', { k: 3 });
+    const { hits, mode, reason } = await failing.search('lava', { k: 3 });
     expect(hits.map((h) => [h.chunkId, h.bm25Rank, h.vectorRank])).toEqual([[lava, 1, null]]);
+    expect({ mode, reason }).toEqual({ mode: 'bm25', reason: 'the question could not be embedded (The remote server failed: no answer within 30 s)' });
     expect(failures).toHaveLength(1);
     await expect(failing.search('lava', { mode: 'vector', k: 3 })).rejects.toMatchObject({ code: ErrorCode.RemoteFailed });
   });
@@ -184,38 +185,41 @@ describe('HybridRetriever', () => {
   it('degrades hybrid to bm25 without an embedding model or index', async () => {
     const [lava] = add('geo.md', ['Lava flows from the volcano']);
     model = null;
-    const hits = await retriever.search('lava', { k: 3 });
+    const { hits, mode, reason } = await retriever.search('lava', { k: 3 });
     expect(hits.map((h) => [h.chunkId, h.bm25Rank, h.vectorRank])).toEqual([[lava, 1, null]]);
+    expect({ mode, reason }).toEqual({ mode: 'bm25', reason: 'no embedding model is set up' });
     expect(embedCalls).toBe(0);
     await expect(retriever.search('lava', { mode: 'vector' })).rejects.toMatchObject({ code: 'NO_EMBEDDING_MODEL' });
     await expect(retriever.search('lava', { mode: 'exact' })).rejects.toMatchObject({ code: 'NO_EMBEDDING_MODEL' });
 
     model = 'fake';
     index = null;
-    expect((await retriever.search('lava', { k: 3 })).map((h) => h.vectorRank)).toEqual([null]);
+    const noIndex = await retriever.search('lava', { k: 3 });
+    expect(noIndex.hits.map((h) => h.vectorRank)).toEqual([null]);
+    expect(noIndex).toMatchObject({ mode: 'bm25', reason: 'the documents have no vectors of this embedding model yet' });
     // An explicit vector search without an index falls back to the exact scan.
-    expect((await retriever.search('lava', { mode: 'vector', k: 3 }))[0]).toMatchObject({ chunkId: lava, vectorRank: 1 });
+    expect((await retriever.search('lava', { mode: 'vector', k: 3 })).hits[0]).toMatchObject({ chunkId: lava, vectorRank: 1 });
   });
 
   it('never returns removed chunks or stale index entries', async () => {
     const [lava] = add('geo.md', ['Lava flows from the volcano']);
     const doc = store.list()[0]!;
     store.remove(doc.id); // the index is not told: its entry is stale
-    expect(await retriever.search('lava volcano', { k: 5 })).toEqual([]);
-    expect(await retriever.search('lava volcano', { mode: 'vector', k: 5 })).toEqual([]);
+    expect((await retriever.search('lava volcano', { k: 5 })).hits).toEqual([]);
+    expect((await retriever.search('lava volcano', { mode: 'vector', k: 5 })).hits).toEqual([]);
     // SQLite may reuse the chunk id for a new chunk; the index still has the old vector, scores come from the store.
     const [reused] = add('new.md', ['Piano music']);
     expect(reused).toBe(lava);
-    const hits = await retriever.search('piano', { mode: 'vector', k: 1 });
+    const { hits } = await retriever.search('piano', { mode: 'vector', k: 1 });
     expect(hits[0]!.chunkId).toBe(reused);
     expect(hits[0]!.score).toBeCloseTo(Math.SQRT1_2, 5);
   });
 
   it('returns nothing for empty input, handles hostile input, and honours k and cancellation', async () => {
     add('geo.md', ['Lava flows from the volcano', 'volcano ash', 'volcano rock']);
-    expect(await retriever.search('   ', {})).toEqual([]);
-    for (const query of ['"', 'AND OR NOT', '*', 'NEAR(', '🦊', '']) await expect(retriever.search(query, {})).resolves.toBeInstanceOf(Array);
-    expect(await retriever.search('volcano', { k: 2 })).toHaveLength(2);
+    expect((await retriever.search('   ', {})).hits).toEqual([]);
+    for (const query of ['"', 'AND OR NOT', '*', 'NEAR(', '🦊', '']) expect((await retriever.search(query, {})).hits).toBeInstanceOf(Array);
+    expect((await retriever.search('volcano', { k: 2 })).hits).toHaveLength(2);
     const controller = new AbortController();
     controller.abort();
     await expect(retriever.search('volcano', { signal: controller.signal })).rejects.toMatchObject({ code: 'CANCELLED' });

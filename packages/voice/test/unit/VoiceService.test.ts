@@ -160,6 +160,25 @@ describe('VoiceService tiers', () => {
     expect(nothing.service.state.message).toMatch(/^Voice is off: the voice detector \(Silero VAD\) is not installed, and no Piper voice/);
   });
 
+  it('names the model whose absence is the cause, so the UI can offer to install it', async () => {
+    const noStt = await setup({ stt: false });
+    await noStt.service.ensureLoaded();
+    expect(noStt.service.state.listen).toMatchObject({ available: false, missingModel: 'stt' });
+    const noVad = await setup({ vad: false });
+    await noVad.service.ensureLoaded();
+    expect(noVad.service.state.listen).toMatchObject({ available: false, missingModel: 'vad' });
+    // A folder that lacks a file is not a missing model: installing would not help, the reason says what is wrong.
+    const broken = await setup();
+    fs.rmSync(path.join((broken.service as unknown as { options: { models: ModelManager } }).options.models.modelsDir, 'stt-model', 'tokens.txt'));
+    await broken.service.ensureLoaded();
+    expect(broken.service.state.listen.available).toBe(false);
+    expect(broken.service.state.listen.missingModel).toBeUndefined();
+    // A model that loads: nothing is missing.
+    const { service } = await setup();
+    await service.ensureLoaded();
+    expect(service.state.listen.missingModel).toBeUndefined();
+  });
+
   it('folds the microphone into the tier: denied or unplugged means no listening', async () => {
     const { service } = await setup();
     await service.ensureLoaded();

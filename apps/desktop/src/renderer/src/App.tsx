@@ -7,6 +7,7 @@ import { DocumentsPanel, documentsHeadingId, documentsToggleId } from './compone
 import { DropOverlay } from './components/DropOverlay';
 import { ErrorAlert } from './components/ErrorAlert';
 import { NoTokenScreen } from './components/NoTokenScreen';
+import { OutsideChangeNotice } from './components/OutsideChangeNotice';
 import { PassageDialog } from './components/PassageDialog';
 import { SetupPanel } from './components/SetupPanel';
 import { Sidebar } from './components/Sidebar';
@@ -27,7 +28,8 @@ export function App() {
     document.title = `${title} · Assistant`;
   }, [title]);
 
-  if (connection === 'no-token') return <NoTokenScreen />;
+  const everConnected = useAssistant((s) => s.appState !== null);
+  if (connection === 'no-token' || (connection === 'refused' && !everConnected)) return <NoTokenScreen refused={connection === 'refused'} />;
 
   return (
     <div className={`app${documentsOpen ? ' app-with-documents' : ''}`}>
@@ -43,6 +45,7 @@ export function App() {
           <StatusBar />
         </header>
         <ErrorAlert />
+        <OutsideChangeNotice />
         <VoiceBanner />
         <Transcript before={setupNeeded ? <SetupPanel /> : null} />
         <Composer />
@@ -59,7 +62,9 @@ export function App() {
 function DocumentsToggle() {
   const open = useAssistant((s) => s.documentsOpen);
   const all = useAssistant((s) => s.documents);
-  const count = useMemo(() => visibleDocuments(all).length, [all]);
+  const visible = useMemo(() => visibleDocuments(all), [all]);
+  const count = visible.length;
+  const failed = visible.filter((document) => document.status === 'failed').length;
   const setOpen = useAssistant((s) => s.setDocumentsOpen);
   return (
     <button
@@ -77,7 +82,7 @@ function DocumentsToggle() {
       <svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14">
         <path d="M4 2h5l3 3v9H4z M9 2v3h3" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinejoin="round" />
       </svg>
-      Documents{count > 0 ? ` (${count})` : ''}
+      Documents{count > 0 ? ` (${count}${failed > 0 ? ` · ${failed} failed` : ''})` : ''}
     </button>
   );
 }

@@ -1,5 +1,6 @@
 import { createRpcClient, createWebSocketTransport, hostContract, toDisposable, type RpcTransport } from '@assistant/core';
 import type { AssistantBridge } from '../../shared/bridge';
+import { tokenCheckHeader, tokenCheckPath } from '../../shared/tokenCheck';
 import { useAssistant, type HostClient } from './store';
 
 const tokenKey = 'assistant.token';
@@ -50,9 +51,11 @@ async function connectBrowser(token: string): Promise<void> {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     socket = await openSocket(`${scheme}//${location.host}/rpc?token=${encodeURIComponent(token)}`);
   } catch {
+    // A refused token and a stopped host look the same to a WebSocket: ask which it was.
+    const refused = (await checkToken(token)) === 'refused';
     connecting = false;
-    useAssistant.getState().detach('disconnected');
-    scheduleRetry();
+    useAssistant.getState().detach(refused ? 'refused' : 'disconnected');
+    if (!refused) scheduleRetry();
     return;
   }
   connecting = false;
@@ -76,6 +79,9 @@ function wire(client: HostClient): Promise<void> {
   client.on('network.changed', (state) => store().onNetworkChanged(state));
   client.on('api.changed', (state) => store().onApiChanged(state));
   client.on('audit.appended', (event) => store().onAuditAppended(event));
+  client.on('settings.changed', (change) => store().onSettingsChanged(change));
+  client.on('models.changed', (list) => store().onModelsChanged(list));
+  client.on('app.changedOutside', (change) => store().onChangedOutside(change));
   return store().attach(client);
 }
 
@@ -84,6 +90,16 @@ function scheduleRetry(): void {
   const delay = Math.min(1000 * 2 ** attempt, maxRetryDelayMs);
   attempt++;
   retryTimer = setTimeout(reconnectNow, delay);
+}
+
+/** Whether serve mode still accepts the token; 'unknown' when it cannot be reached (stopped, restarting). */
+async function checkToken(token: string): Promise<'accepted' | 'refused' | 'unknown'> {
+  try {
+    const response = await fetch(tokenCheckPath, { headers: { [tokenCheckHeader]: token }, cache: 'no-store' });
+    return response.status === 401 ? 'refused' : response.ok ? 'accepted' : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 function openSocket(url: string): Promise<WebSocket> {

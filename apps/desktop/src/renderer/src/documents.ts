@@ -3,6 +3,7 @@ import { ErrorCode, toErrorPayload } from '@assistant/core';
 import type { StoreApi } from 'zustand';
 import { baseName, isSupportedName, supportedFormatsText, uploadFile, type PickedFile } from './files';
 import type { AssistantState } from './store';
+import { plural } from './format';
 
 /** One file of the last add, as the user should read it. */
 export interface AddOutcome {
@@ -11,6 +12,8 @@ export interface AddOutcome {
   status: 'queued' | 'skipped' | 'failed';
   /** Why it was skipped or failed, in plain words. */
   reason: string | null;
+  /** The queued document, so the report can follow it to Ready or Failed. */
+  documentId: string | null;
 }
 
 export interface AddReport {
@@ -44,6 +47,33 @@ export function visibleDocuments(documents: readonly DocumentInfo[]): DocumentIn
     const newer = newestActive.get(document.path);
     return newer === undefined || activeStatuses.has(document.status) || document.createdAt >= newer;
   });
+}
+
+/** "1, 2 and 5", or "1-120" style lists of page numbers, short enough for one line. */
+export function pageList(pages: readonly number[], max = 8): string {
+  const shown = pages.slice(0, max).join(', ');
+  return pages.length > max ? `${shown} and ${pages.length - max} more` : shown;
+}
+
+/** While OCR runs: "OCR page 2 of 3" and how far it is, as a percentage. */
+export function ocrProgress(document: DocumentInfo): { text: string; percent: number } | null {
+  const progress = document.status === 'parsing' ? document.ocr?.progress : null;
+  if (!progress) return null;
+  return { text: `OCR page ${progress.index} of ${progress.total}`, percent: Math.round(((progress.index - 1) / Math.max(1, progress.total)) * 100) };
+}
+
+/** What the panel says about a document's OCR once read: low-quality pages and pages over the limit. */
+export function ocrNotes(document: DocumentInfo): string[] {
+  const ocr = document.ocr;
+  if (!ocr || document.status === 'failed' || document.status === 'cancelled') return [];
+  const notes: string[] = [];
+  const low = ocr.lowQualityPages;
+  if (low.length > 0) {
+    const where = document.format === 'image' && (document.pages ?? 1) <= 1 ? 'this picture' : `page${low.length === 1 ? '' : 's'} ${pageList(low)}`;
+    notes.push(`Low-quality OCR on ${where}: its text may be misread, so answers from it may be wrong.`);
+  }
+  if (ocr.skippedPages > 0) notes.push(`${plural(ocr.skippedPages, 'page')} ${ocr.skippedPages === 1 ? 'was' : 'were'} not read: over the OCR page limit in Settings.`);
+  return notes;
 }
 
 /** The documents panel's part of the store: the list with live progress, adding, and showing a cited passage. */
@@ -99,8 +129,8 @@ function upsert(documents: readonly DocumentInfo[], changed: readonly DocumentIn
 /** "already in your documents" reads better than a path in a sentence. */
 function outcomesOf(result: AddDocumentsResult): AddOutcome[] {
   return [
-    ...result.queued.map((document) => ({ key: `q-${document.id}`, name: document.name, status: 'queued' as const, reason: null })),
-    ...result.skipped.map((skip, index) => ({ key: `s-${index}-${skip.path}`, name: baseName(skip.path), status: 'skipped' as const, reason: skip.reason })),
+    ...result.queued.map((document) => ({ key: `q-${document.id}`, name: document.name, status: 'queued' as const, reason: null, documentId: document.id })),
+    ...result.skipped.map((skip, index) => ({ key: `s-${index}-${skip.path}`, name: baseName(skip.path), status: 'skipped' as const, reason: skip.reason, documentId: null })),
   ];
 }
 
@@ -152,14 +182,14 @@ export function createDocumentsSlice(set: SetState, get: GetState): DocumentsSli
       const client = get().client;
       if (!client) return;
       const id = startReport(paths.length + unresolved.length);
-      report(id, unresolved.map((name, index) => ({ key: `u-${index}-${name}`, name, status: 'skipped', reason: 'it has no location on disk' })), unresolved.length);
+      report(id, unresolved.map((name, index) => ({ key: `u-${index}-${name}`, name, status: 'skipped', reason: 'it has no location on disk', documentId: null })), unresolved.length);
       if (paths.length === 0) return;
       try {
         const result = await client.call('documents.add', { paths });
         set((s) => ({ documents: upsert(s.documents, result.queued) }));
         report(id, outcomesOf(result), paths.length);
       } catch (error) {
-        report(id, paths.map((path, index) => ({ key: `f-${index}-${path}`, name: baseName(path), status: 'failed', reason: toErrorPayload(error).message })), paths.length);
+        report(id, paths.map((path, index) => ({ key: `f-${index}-${path}`, name: baseName(path), status: 'failed', reason: toErrorPayload(error).message, documentId: null })), paths.length);
       }
     },
 
@@ -170,11 +200,11 @@ export function createDocumentsSlice(set: SetState, get: GetState): DocumentsSli
       for (const [index, { file, label, error }] of files.entries()) {
         const key = `${index}-${label}`;
         if (!file) {
-          report(id, [{ key, name: label, status: 'failed', reason: error }], 1);
+          report(id, [{ key, name: label, status: 'failed', reason: error, documentId: null }], 1);
           continue;
         }
         if (!isSupportedName(file.name)) {
-          report(id, [{ key, name: label, status: 'skipped', reason: `unsupported file type (the assistant reads ${supportedFormatsText})` }], 1);
+          report(id, [{ key, name: label, status: 'skipped', reason: `unsupported file type (the assistant reads ${supportedFormatsText})`, documentId: null }], 1);
           continue;
         }
         try {
@@ -183,7 +213,7 @@ export function createDocumentsSlice(set: SetState, get: GetState): DocumentsSli
           // The host names an upload by its stored copy; show the name the user dropped.
           report(id, outcomesOf(result).map((outcome) => ({ ...outcome, key, name: label })), 1);
         } catch (error) {
-          report(id, [{ key, name: label, status: 'failed', reason: toErrorPayload(error).message }], 1);
+          report(id, [{ key, name: label, status: 'failed', reason: toErrorPayload(error).message, documentId: null }], 1);
         }
       }
     },

@@ -2,17 +2,17 @@
 
 import { type AddDocumentsResult, type ContractClient, type HostContract, uploadSliceBytes } from '@assistant/core';
 
-/** What the loaders read (mirrors packages/rag detectFormat), so a folder of photos is not uploaded for nothing. */
+/** What the loaders read (mirrors packages/rag detectFormat), so a folder of videos is not uploaded for nothing. */
 const supportedExtensions = new Set(
   (
     'pdf docx epub html htm xhtml md markdown mdown mkd txt text log csv tsv rst adoc org tex srt vtt ' +
     'ts tsx mts cts js jsx mjs cjs py pyi rs go java kt kts scala c h cc cpp cxx hh hpp hxx m mm cs fs vb rb php swift dart ' +
     'lua pl pm r jl hs ml ex exs erl clj zig nim sh bash zsh fish ps1 bat cmd json jsonc yaml yml toml ini cfg conf xml sql ' +
-    'graphql proto css scss less vue svelte gradle cmake tf'
+    'graphql proto css scss less vue svelte gradle cmake tf png jpg jpeg tif tiff webp'
   ).split(' '),
 );
 
-export const supportedFormatsText = 'PDF, DOCX, EPUB, HTML, Markdown, plain text and source code';
+export const supportedFormatsText = 'PDF, DOCX, EPUB, HTML, Markdown, plain text, source code, and scans or photos of pages (PNG, JPEG, TIFF, WebP)';
 
 export function isSupportedName(name: string): boolean {
   const dot = name.lastIndexOf('.');

@@ -25,6 +25,5 @@ export function formatTime(epochMs: number): string {
   return new Date(epochMs).toLocaleTimeString();
 }
 
-export function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
+/** The one pluralisation helper (shared with the host and the command line). */
+export { plural } from '@assistant/core';

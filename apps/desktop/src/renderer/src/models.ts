@@ -1,12 +1,8 @@
-import { ErrorCode, toErrorPayload, type CatalogModel, type ErrorPayload, type InstalledModel, type PullProgress } from '@assistant/core';
+import { ErrorCode, toErrorPayload, type ErrorPayload, type ModelsList, type PullProgress } from '@assistant/core';
 import type { StoreApi } from 'zustand';
 import type { AssistantState } from './store';
 
-export interface ModelCatalog {
-  modelsDir: string;
-  installed: InstalledModel[];
-  catalog: CatalogModel[];
-}
+export type ModelCatalog = ModelsList;
 
 export type DownloadStatus = 'downloading' | 'paused' | 'failed';
 
@@ -66,7 +62,15 @@ export function createModelsSlice(set: SetState, get: GetState): ModelsSlice {
     },
 
     async checkSetup() {
-      await Promise.all([get().refreshState(), get().loadModels()]);
+      const client = get().client;
+      if (!client) return;
+      try {
+        // The host reads the models folder again and publishes the new state (the setup screen goes away).
+        set({ models: await client.call('models.rescan', {}) });
+      } catch (error) {
+        get().reportError(error);
+      }
+      await get().refreshState();
     },
 
     async downloadModel(id) {

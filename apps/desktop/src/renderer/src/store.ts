@@ -12,6 +12,7 @@ import {
 } from '@assistant/core';
 import { createDocumentsSlice, type DocumentsSlice } from './documents';
 import { createModelsSlice, type ModelsSlice } from './models';
+import { createOutsideChangesSlice, type OutsideChangesSlice } from './outsideChanges';
 import { newestFirst, patchMessage, placeholder, replacePlaceholders, upsertConversation } from './messageUpdates';
 import { createVoiceSlice, type VoiceSlice } from './voice/voiceSlice';
 import { createSettingsSlice, type SettingsSlice } from './settings/settingsSlice';
@@ -19,7 +20,8 @@ import { createTrustSlice, type TrustSlice } from './settings/trustSlice';
 
 export type HostClient = ContractClient<HostContract>;
 
-export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected' | 'no-token';
+/** `refused`: serve mode no longer accepts this page's token (an old link, or the host restarted); retrying cannot help. */
+export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected' | 'no-token' | 'refused';
 
 export interface StreamingState {
   /** null until the host has created the conversation of a first message. */
@@ -33,7 +35,7 @@ export interface StreamingState {
   citations: Citation[];
 }
 
-export interface AssistantState extends ModelsSlice, DocumentsSlice, VoiceSlice, SettingsSlice, TrustSlice {
+export interface AssistantState extends ModelsSlice, DocumentsSlice, VoiceSlice, SettingsSlice, TrustSlice, OutsideChangesSlice {
   client: HostClient | null;
   connection: ConnectionStatus;
   appState: AppState | null;
@@ -124,6 +126,7 @@ export const useAssistant = create<AssistantState>()((set, get, store) => {
     ...createVoiceSlice(set, get, store.subscribe),
     ...createSettingsSlice(set, get),
     ...createTrustSlice(set, get),
+    ...createOutsideChangesSlice(set, get),
 
     async attach(client) {
       set({ client, connection: 'connected' });
@@ -190,6 +193,8 @@ export const useAssistant = create<AssistantState>()((set, get, store) => {
       set((s) => ({
         conversations: s.conversations.filter((c) => c.id !== id),
         ...(s.activeConversationId === id ? { activeConversationId: null, messages: [] } : {}),
+        // Its row (and the focus on it) is gone: continue where typing happens.
+        composerFocus: s.composerFocus + 1,
       }));
     },
 
@@ -231,6 +236,7 @@ export const useAssistant = create<AssistantState>()((set, get, store) => {
               messages: visible ? patchMessage(s.messages, live.assistantMessageId, { citations: item.citations }) : s.messages,
             };
           }
+          if (item.type === 'grounding') return { messages: visible ? patchMessage(s.messages, live.assistantMessageId, { grounding: item.grounding }) : s.messages };
           const assistantMessage = { ...item.assistantMessage, text: live.text, citations: live.citations.length > 0 ? live.citations : item.assistantMessage.citations };
           const swaps = [[userId, item.userMessage], [assistantId, assistantMessage]] as const;
           return {
@@ -245,7 +251,8 @@ export const useAssistant = create<AssistantState>()((set, get, store) => {
       try {
         const input = activeConversationId ? { conversationId: activeConversationId, text } : { text };
         const result = await client.stream('chat.send', input, { signal: controller.signal, onItem });
-        spoken?.end(false);
+        // Stop ends the stream with the partial reply: the sentences queued for speech stop with it.
+        spoken?.end(result.stopReason === 'cancelled');
         set((s) => {
           const live = s.streaming;
           const visible = s.activeConversationId === result.message.conversationId;

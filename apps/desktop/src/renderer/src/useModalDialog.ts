@@ -8,6 +8,8 @@ import { type KeyboardEvent, type RefObject, useEffect, useLayoutEffect, useRef 
 export function useModalDialog(open: boolean, close: () => void, initialFocus: RefObject<HTMLElement | null>, fallbackFocusId?: string) {
   const dialog = useRef<HTMLDialogElement>(null);
   const opener = useRef<HTMLElement | null>(null);
+  /** Focus is handed back only after the dialog was open: on mount it stays where the page put it (the message box). */
+  const wasOpen = useRef(false);
 
   useLayoutEffect(() => {
     const element = dialog.current;
@@ -22,7 +24,12 @@ export function useModalDialog(open: boolean, close: () => void, initialFocus: R
   }, [open, initialFocus]);
 
   useEffect(() => {
-    if (open) return;
+    if (open) {
+      wasOpen.current = true;
+      return;
+    }
+    if (!wasOpen.current) return;
+    wasOpen.current = false;
     const target = opener.current ?? (fallbackFocusId ? document.getElementById(fallbackFocusId) : null);
     opener.current = null;
     if (target?.isConnected) target.focus();

@@ -13,8 +13,26 @@ const id = z.string().min(1).max(100);
 export const documentStatusSchema = z.enum(['queued', 'parsing', 'embedding', 'ready', 'failed', 'cancelled']);
 export type DocumentStatus = z.output<typeof documentStatusSchema>;
 
-export const documentFormatSchema = z.enum(['pdf', 'docx', 'epub', 'html', 'markdown', 'text', 'code']);
+/** `image`: a PNG, JPEG, TIFF or WebP page read by OCR (a multi-frame TIFF has one page per frame). */
+export const documentFormatSchema = z.enum(['pdf', 'docx', 'epub', 'html', 'markdown', 'text', 'code', 'image']);
 export type DocumentFormat = z.output<typeof documentFormatSchema>;
+
+/**
+ * What OCR did for a document whose pages (or image) had no text layer: pages read, pages whose Tesseract
+ * confidence is under the `ocrMinConfidence` setting, pages left unread over the `ocrMaxPages` limit, and
+ * while it runs, which page is being read.
+ */
+export const documentOcrSchema = z.object({
+  /** Pages read by OCR so far (stored, so a restart resumes after them). */
+  pages: z.number().int(),
+  /** 1-based page numbers whose mean word confidence is below the threshold: "low-quality OCR". */
+  lowQualityPages: z.array(z.number().int()),
+  /** Pages not read because of the page limit. */
+  skippedPages: z.number().int(),
+  /** While parsing: "OCR page `index` of `total`" (`page` is the page number in the document). */
+  progress: z.object({ index: z.number().int(), total: z.number().int(), page: z.number().int() }).nullable(),
+});
+export type DocumentOcr = z.output<typeof documentOcrSchema>;
 
 export const documentSchema = z.object({
   id,
@@ -32,6 +50,8 @@ export const documentSchema = z.object({
   chunks: z.number().int(),
   /** Chunks whose embedding is stored; equals `chunks` once ready (0 when no embedding model is set). */
   embeddedChunks: z.number().int(),
+  /** Null when no page was read by OCR. */
+  ocr: documentOcrSchema.nullable().optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });
@@ -43,11 +63,22 @@ export const searchHitSchema = passageSchema.extend({
   /** 1-based ranks in each list; null when the chunk was not in that list. */
   bm25Rank: z.number().int().nullable(),
   vectorRank: z.number().int().nullable(),
+  /** Cosine similarity to the query when vectors were searched, else null. */
+  similarity: z.number().nullable(),
 });
 export type SearchHit = z.output<typeof searchHitSchema>;
 
 export const searchModeSchema = z.enum(['hybrid', 'bm25', 'vector', 'exact']);
 export type SearchMode = z.output<typeof searchModeSchema>;
+
+export const searchResultSchema = z.object({
+  hits: z.array(searchHitSchema),
+  /** The mode that actually ran: a hybrid search without usable vectors runs as `bm25`. */
+  mode: searchModeSchema,
+  /** Why it is not the mode asked for (e.g. "no embedding model is installed"); null when it is. */
+  reason: z.string().nullable(),
+});
+export type SearchResult = z.output<typeof searchResultSchema>;
 
 export const addDocumentsResultSchema = z.object({
   /** Files queued for ingestion (new or changed). */

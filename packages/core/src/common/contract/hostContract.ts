@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { settingsPatchSchema, settingsSchema } from '../settings.js';
 import { defineContract, event, method, stream } from './defineContract.js';
-import { addDocumentsResultSchema, citationSchema, documentSchema, documentsChangedSchema, passageSchema, searchHitSchema, searchModeSchema, uploadSliceResultSchema, uploadSliceSchema } from './documentSchemas.js';
+import { addDocumentsResultSchema, citationSchema, documentSchema, documentsChangedSchema, passageSchema, searchModeSchema, searchResultSchema, uploadSliceResultSchema, uploadSliceSchema } from './documentSchemas.js';
 import { listenEventSchema, pcmSchema } from './voiceContract.js';
 import { microphoneStatusSchema, voiceStateSchema } from './voiceSchemas.js';
 import {
@@ -14,16 +14,20 @@ import {
   secretNameSchema,
   secretsStateSchema,
 } from './trustSchemas.js';
-import { appStateSchema, catalogModelSchema, conversationSchema, installedModelSchema, messageSchema, pullProgressSchema } from './schemas.js';
+import { appStateSchema, catalogModelSchema, conversationSchema, conversationSearchHitSchema, installedModelSchema, messageGroundingSchema, messageSchema, pullProgressSchema } from './schemas.js';
 
 const id = z.string().min(1).max(100);
+/** The longest chat message (after trimming). Even as JSON-escaped UTF-8 it stays well under serve mode's 4 MiB frame limit. */
+export const maxMessageChars = 200_000;
 const empty = z.object({}).strict();
 
 export const chatItemSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), conversation: conversationSchema, userMessage: messageSchema, assistantMessage: messageSchema }),
   z.object({ type: z.literal('text'), text: z.string() }),
-  /** The passages the reply may cite as [n]; sent before the first text. A later one replaces it (fewer sources, when the prompt had to shrink). */
+  /** Sent once, before the first text: exactly the passages the model reads, which the reply may cite as [n]. */
   z.object({ type: z.literal('sources'), citations: z.array(citationSchema) }),
+  /** Instead of `sources` when the user has documents but the reply does not use them, and why. */
+  z.object({ type: z.literal('grounding'), grounding: messageGroundingSchema }),
 ]);
 export type ChatItem = z.output<typeof chatItemSchema>;
 
@@ -34,8 +38,25 @@ export const chatResultSchema = z.object({
   completionTokens: z.number().int(),
   /** Oldest messages left out because the history did not fit the context. */
   trimmedMessages: z.number().int(),
+  /** Tokens of document passages in the prompt (estimated where no local model counted them); 0 without. */
+  passageTokens: z.number().int(),
 });
 export type ChatResult = z.output<typeof chatResultSchema>;
+
+export const modelsListSchema = z.object({ modelsDir: z.string(), installed: z.array(installedModelSchema), catalog: z.array(catalogModelSchema) });
+export type ModelsList = z.output<typeof modelsListSchema>;
+
+/** What another process (the CLI) changed while the app ran, now in use: for a notice. */
+export const changedOutsideSchema = z.object({
+  /** Setting keys whose stored value changed. */
+  settings: z.array(z.string()),
+  documentsAdded: z.number().int(),
+  documentsRemoved: z.number().int(),
+  /** Model names that appeared in or left the models folder. */
+  modelsAdded: z.array(z.string()),
+  modelsRemoved: z.array(z.string()),
+});
+export type ChangedOutside = z.output<typeof changedOutsideSchema>;
 
 /**
  * Everything the renderer (Electron or browser), the CLI and tests can ask of the host. This is the single
@@ -44,6 +65,7 @@ export type ChatResult = z.output<typeof chatResultSchema>;
 export const hostContract = defineContract({
   'app.getState': method(empty, appStateSchema),
   'app.stateChanged': event(appStateSchema),
+  'app.changedOutside': event(changedOutsideSchema),
   'workers.retry': method(z.object({ name: z.enum(['inference', 'ingest']) }).strict(), appStateSchema),
 
   'conversations.list': method(empty, z.array(conversationSchema)),
@@ -52,11 +74,17 @@ export const hostContract = defineContract({
   'conversations.rename': method(z.object({ id, title: z.string().trim().min(1).max(200) }).strict(), conversationSchema),
   'conversations.delete': method(z.object({ id }).strict(), z.object({ deleted: z.boolean() })),
   'conversations.changed': event(z.object({ conversationId: id.nullable() })),
+  /** Conversations whose title, or one of whose messages, contains every word typed (a word being typed matches as a prefix); newest first. Any text is a valid query. */
+  'conversations.search': method(z.object({ query: z.string().max(1000), limit: z.number().int().min(1).max(200).default(50) }).strict(), z.array(conversationSearchHitSchema)),
 
   /** Sends a user message and streams the reply; without conversationId a new conversation starts. */
-  'chat.send': stream(z.object({ conversationId: id.optional(), text: z.string().trim().min(1).max(200_000) }).strict(), chatItemSchema, chatResultSchema),
+  'chat.send': stream(z.object({ conversationId: id.optional(), text: z.string().trim().min(1).max(maxMessageChars) }).strict(), chatItemSchema, chatResultSchema),
 
-  'models.list': method(empty, z.object({ modelsDir: z.string(), installed: z.array(installedModelSchema), catalog: z.array(catalogModelSchema) })),
+  'models.list': method(empty, modelsListSchema),
+  /** "Check again": reads the models folder now (the host also notices changes by itself within seconds). */
+  'models.rescan': method(empty, modelsListSchema),
+  /** Models were installed or removed (a download, the CLI, a copy into the folder). */
+  'models.changed': event(modelsListSchema),
   /** Downloads a catalog model (resumes a partial download, verifies it); cancel keeps the partial file. */
   'models.pull': stream(z.object({ id: z.string().min(1).max(200) }).strict(), pullProgressSchema, installedModelSchema),
 
@@ -72,7 +100,7 @@ export const hostContract = defineContract({
   'documents.changed': event(documentsChangedSchema),
   'documents.search': method(
     z.object({ query: z.string().trim().min(1).max(4000), k: z.number().int().min(1).max(100).default(5), mode: searchModeSchema.default('hybrid') }).strict(),
-    z.array(searchHitSchema),
+    searchResultSchema,
   ),
   /** One passage with its surrounding text, to show where a citation points (browser mode). */
   'documents.passage': method(z.object({ chunkId: z.number().int() }).strict(), passageSchema.extend({ before: z.string(), after: z.string() })),
@@ -91,6 +119,8 @@ export const hostContract = defineContract({
 
   'settings.get': method(empty, settingsSchema),
   'settings.update': method(settingsPatchSchema, settingsSchema),
+  /** Settings changed: in a window, or (`external`) by another process such as the CLI. */
+  'settings.changed': event(z.object({ settings: settingsSchema, keys: z.array(z.string()), external: z.boolean() })),
   /** Every setting as JSON (secrets are not settings and are never included). */
   'settings.export': method(empty, z.object({ json: z.string() })),
   /** Applies a settings JSON: valid fields are applied, the others refused with the field named (they keep their value). */

@@ -20,24 +20,57 @@ export const loadedModelSchema = z.object({
 });
 export type LoadedModel = z.output<typeof loadedModelSchema>;
 
+const offset = z.number().int().min(0);
+
+/** A candidate passage for the worker to pack (see common/chat/packPassages.ts). */
+export const groundingPassageSchema = z.object({
+  label: z.string().max(1000),
+  text: z.string().max(20_000),
+  /** Sentence spans within `text`, in order, as [start, end). */
+  sentences: z.array(z.tuple([offset, offset])).min(1).max(1000),
+});
+export type GroundingPassage = z.output<typeof groundingPassageSchema>;
+
+export const packedPassageSchema = z.object({ index: offset, sentences: z.array(offset), cutAt: offset.optional() });
+
 export const generateInputSchema = z.object({
   systemPrompt: z.string(),
   history: z.array(z.object({ role: z.enum(['user', 'assistant']), text: z.string() })),
+  /** The user's message; with `grounding`, the question the sources are put before. */
   prompt: z.string().min(1),
   maxTokens: z.number().int().min(1),
   temperature: z.number().min(0).max(2),
   seed: z.number().int().optional(),
+  /**
+   * Ranked candidate passages: the worker, which has the tokenizer, reranks them (when a reranker is
+   * given), packs what fits in `budgetTokens` and the room the context leaves, and evaluates the prompt once.
+   */
+  grounding: z
+    .object({
+      passages: z.array(groundingPassageSchema).max(64),
+      /** The sentences that match the question, best first, as [passage, sentence] indexes. */
+      ranked: z.array(z.tuple([offset, offset])).max(1000),
+      budgetTokens: z.number().int().min(0),
+      reranker: z.object({ modelPath: z.string().min(1), threads: z.number().int().min(0) }).nullable().default(null),
+    })
+    .optional(),
 });
 export type GenerateInput = z.input<typeof generateInputSchema>;
 
-export const generateItemSchema = z.object({ text: z.string(), tokens: z.number().int() });
+/** Streamed text; with grounding, the first item (text '') says which passages the model reads. */
+export const generateItemSchema = z.object({ text: z.string(), tokens: z.number().int(), packed: z.array(packedPassageSchema).optional() });
 
 export const generateResultSchema = z.object({
   text: z.string(),
   stopReason: z.enum(['eos', 'maxTokens', 'cancelled']),
+  /** Tokens of the user turn as the model got it (sources included). */
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
   trimmedMessages: z.number().int(),
+  /** Tokens of the packed sources (0 without grounding). */
+  passageTokens: z.number().int().optional(),
+  /** Input tokens the engine evaluated for this turn (its context sequence's token meter). */
+  evaluatedTokens: z.number().int().optional(),
 });
 export type GenerateResult = z.output<typeof generateResultSchema>;
 
@@ -64,6 +97,8 @@ export const inferenceContract = defineContract({
   'chat.generate': stream(generateInputSchema, generateItemSchema, generateResultSchema),
   'embed.load': method(loadEmbeddingInputSchema, loadedEmbeddingSchema),
   /** Embeds a batch of texts; vectors are L2-normalised float32, base64 (compact over IPC). */
+  /** Counters since the worker started: how many prompts were evaluated, and their tokens. */
+  'engine.stats': method(z.object({}), z.object({ evaluations: z.number().int(), evaluatedTokens: z.number().int() })),
   'embed.batch': method(z.object({ texts: z.array(z.string()).min(1).max(1024) }), z.object({ vectors: z.array(z.string()), truncated: z.number().int() })),
 });
 export type InferenceContract = typeof inferenceContract;

@@ -3,6 +3,28 @@ import { defineContract, event, stream } from './defineContract.js';
 import { documentFormatSchema } from './documentSchemas.js';
 import { workerReadySchema } from './schemas.js';
 
+/** One page read by OCR: what the host stores as it arrives, and hands back on a restart to skip it. */
+export const ocrPageSchema = z.object({
+  /** 1-based page (PDF page, image frame). */
+  page: z.number().int().min(1),
+  text: z.string(),
+  /** Tesseract's mean word confidence, 0-100 (0 when no word was found). */
+  confidence: z.number().min(0).max(100),
+});
+export type OcrPage = z.output<typeof ocrPageSchema>;
+
+export const ocrOptionsSchema = z.object({
+  /** Tesseract language codes ("eng", "deu"): English ships with the app, others come from `modelsDir`. */
+  languages: z.array(z.string().regex(/^[a-z][a-z0-9_]{1,30}$/)).min(1).max(8),
+  /** Where imported models live: other languages' `<code>.traineddata` files are looked up there. */
+  modelsDir: z.string().nullable(),
+  /** Pages read by OCR per document at most; the rest are skipped and counted. */
+  maxPages: z.number().int().min(1),
+  /** Pages read before (a restart after a crash or cancel): not read again. */
+  donePages: z.array(ocrPageSchema).default([]),
+});
+export type OcrOptions = z.input<typeof ocrOptionsSchema>;
+
 export const parseInputSchema = z.object({
   path: z.string().min(1),
   /** Files larger than this are refused before any parsing. */
@@ -12,6 +34,8 @@ export const parseInputSchema = z.object({
   chunkOverlap: z.number().int().min(0),
   /** Chunks per streamed batch. */
   batchSize: z.number().int().min(1).default(64),
+  /** Pages and images without text are read by OCR with these options; null: OCR is off. */
+  ocr: ocrOptionsSchema.nullable().default(null),
 });
 export type ParseInput = z.input<typeof parseInputSchema>;
 
@@ -34,6 +58,8 @@ export const parseResultSchema = z.object({
   pages: z.number().int().nullable(),
   chunks: z.number().int(),
   characters: z.number().int(),
+  /** Pages read by OCR (including those handed in as done) and pages skipped over the limit. */
+  ocr: z.object({ pages: z.array(z.number().int()), skippedPages: z.number().int() }).nullable().default(null),
 });
 export type ParseResult = z.output<typeof parseResultSchema>;
 
@@ -43,6 +69,18 @@ export type ParseResult = z.output<typeof parseResultSchema>;
  */
 export const ingestContract = defineContract({
   'worker.ready': event(workerReadySchema),
-  'ingest.parse': stream(parseInputSchema, z.object({ chunks: z.array(chunkDraftSchema) }), parseResultSchema),
+  /**
+   * Items: chunk batches (after the whole document is read), and while OCR runs, `ocrProgress` before each
+   * page and `ocrPage` after it (stored by the host at once, so a restart resumes at the next page).
+   */
+  'ingest.parse': stream(
+    parseInputSchema,
+    z.object({
+      chunks: z.array(chunkDraftSchema).optional(),
+      ocrPage: ocrPageSchema.optional(),
+      ocrProgress: z.object({ index: z.number().int(), total: z.number().int(), page: z.number().int() }).optional(),
+    }),
+    parseResultSchema,
+  ),
 });
 export type IngestContract = typeof ingestContract;

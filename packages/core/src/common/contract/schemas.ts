@@ -18,8 +18,25 @@ export const conversationSchema = z.object({
 });
 export type Conversation = z.output<typeof conversationSchema>;
 
+/** A conversation found by the sidebar's search: by its title, or by a message (with the words around the match). */
+export const conversationSearchHitSchema = z.object({
+  conversation: conversationSchema,
+  /** The best matching message, or null when only the title matched. */
+  messageId: id.nullable(),
+  /** That message's text around the match, in pieces (`match`: a word searched for); empty when only the title matched. */
+  snippet: z.array(z.object({ text: z.string(), match: z.boolean() })),
+});
+export type ConversationSearchHit = z.output<typeof conversationSearchHitSchema>;
+
 export const messageStatusSchema = z.enum(['complete', 'streaming', 'cancelled', 'error', 'interrupted']);
 export type MessageStatus = z.output<typeof messageStatusSchema>;
+
+/**
+ * Why a reply did not use the user's documents although there are some: none matched the question
+ * (`noMatch`), or no passage fitted the passage budget and the context (`noRoom`). Null otherwise.
+ */
+export const messageGroundingSchema = z.enum(['noMatch', 'noRoom']);
+export type MessageGrounding = z.output<typeof messageGroundingSchema>;
 
 export const messageSchema = z.object({
   id,
@@ -30,11 +47,12 @@ export const messageSchema = z.object({
   error: errorPayloadSchema.nullable(),
   /** Sources the reply cites as [n]; empty when it used no documents. */
   citations: z.array(citationSchema).default([]),
+  grounding: messageGroundingSchema.nullable().default(null),
   createdAt: z.number(),
 });
 export type Message = z.output<typeof messageSchema>;
 
-export const modelKindSchema = z.enum(['chat', 'embedding', 'stt', 'tts', 'vad']);
+export const modelKindSchema = z.enum(['chat', 'embedding', 'stt', 'tts', 'vad', 'reranker']);
 export type ModelKind = z.output<typeof modelKindSchema>;
 
 export const installedModelSchema = z.object({
@@ -106,6 +124,8 @@ export const documentsStateSchema = z.object({
    * the resulting multiplier of the vector weight in hybrid search; null until measured.
    */
   embeddingReliability: z.object({ hitRate: z.number(), weightFactor: z.number() }).nullable(),
+  /** How a hybrid search runs now: with vectors, or keywords only and why (e.g. no embedding model). */
+  search: z.object({ mode: z.enum(['hybrid', 'keywords']), reason: z.string().nullable() }),
 });
 export type DocumentsState = z.output<typeof documentsStateSchema>;
 

@@ -32,7 +32,7 @@ export const auditEventSchema = z.object({
   summary: z.string(),
   /** Structured details (names and values; secrets only by name). */
   details: z.record(z.string(), z.unknown()),
-  /** SHA-256 (hex) of the previous row's hash and this row's canonical content. */
+  /** SHA-256 (hex) of the previous row's hash and this row's canonical content (signed separately with the keychain's key). */
   hash: z.string(),
 });
 export type AuditEvent = z.output<typeof auditEventSchema>;
@@ -60,13 +60,25 @@ export const auditVerifyResultSchema = z.object({
   problem: z.enum(['edited', 'inserted', 'deleted']).nullable(),
   /** A sentence for the user ("Row 12 was edited after it was written."). */
   message: z.string(),
+  /**
+   * What a clean result proves: `keychain`: rows signed with a key in the OS keychain, which also records the
+   * log's end (rewriting, cutting or restoring an older copy shows); `encrypted-file`: the same with the key in
+   * an encrypted file beside the profile; `hash-chain`: only that no row was changed on its own.
+   */
+  protection: z.enum(['keychain', 'encrypted-file', 'hash-chain']).optional(),
 });
 export type AuditVerifyResult = z.output<typeof auditVerifyResultSchema>;
 
 // ------------------------------------------------ secrets ------------------------------------------------
 
 /** A secret's name: the renderer may set, replace, delete and ask about a secret by name, never read it. */
-export const secretNameSchema = z.string().regex(/^[a-z][a-zA-Z0-9._-]{0,63}$/, 'a secret name is a lowercase letter followed by up to 63 letters, digits, dots, dashes or underscores');
+/** Keychain entries the app keeps for the audit log (its signing key and recorded end): whoever could replace or delete them could rewrite the log unnoticed. */
+export const auditSecretPrefix = 'audit.';
+
+export const secretNameSchema = z
+  .string()
+  .regex(/^[a-z][a-zA-Z0-9._-]{0,63}$/, 'a secret name is a lowercase letter followed by up to 63 letters, digits, dots, dashes or underscores')
+  .refine((name) => !name.startsWith(auditSecretPrefix), `names starting with "${auditSecretPrefix}" are kept by the app to protect the audit log`);
 
 /** Names the app itself uses. */
 export const knownSecrets = { remoteApiKey: 'remoteApiKey', localApiKey: 'localApiKey' } as const;

@@ -12,6 +12,8 @@ export const voiceCapabilitySchema = z.object({
   engine: z.string().nullable(),
   /** Why it is unavailable (or degraded, e.g. the system voice standing in for Piper), in plain words. */
   reason: z.string().nullable(),
+  /** Present when the cause is a model that is not installed: the UI offers to install it instead of Retry. */
+  missingModel: z.enum(['vad', 'stt', 'tts']).optional(),
 });
 export type VoiceCapability = z.output<typeof voiceCapabilitySchema>;
 

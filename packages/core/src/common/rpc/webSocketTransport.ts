@@ -26,6 +26,10 @@ export function createWebSocketTransport(socket: WebSocketLike): RpcTransport {
     }
     if (isRpcMessage(parsed)) messages.fire(parsed);
   });
+  // A failed connection (in Node's ws: a frame over maxPayload, a protocol error) reports 'error' and then
+  // closes. Node treats an 'error' nobody listens to as fatal to the whole process, so it is always heard;
+  // the close that follows ends this connection only.
+  socket.addEventListener('error', () => {});
   socket.addEventListener('close', () => closed.fire());
   return {
     send(message) {

@@ -6,9 +6,11 @@ import { toErrorPayload, ErrorCode } from '../../common/errors.js';
 import type { Logger } from '../logger.js';
 import { type ChatCompletionRequest, type EmbeddingsRequest, chatCompletionRequestSchema, describeZodError, embeddingsRequestSchema, speechRequestSchema } from './openAiSchemas.js';
 import { MultipartError, readMultipartFile } from './readMultipartFile.js';
+import { RefusalTally } from './RefusalTally.js';
 
-/** How long a connection whose body was refused stays open (unread) so the client can read the refusal. */
-const unreadBodyGraceMs = 1_000;
+/** After a refusal, the rest of the body is read and discarded for at most this long, and this much, before the connection is closed anyway. */
+const lingerMs = 10_000;
+const lingerBytes = 256 * 1024 * 1024;
 
 export interface LocalApiChatResult {
   text: string;
@@ -71,6 +73,8 @@ const statusOfCode: Partial<Record<string, number>> = {
 export class LocalApiServer {
   private readonly keyDigest: Buffer;
   private readonly maxBodyBytes: number;
+  /** Calls without the right key: one audit row per source and minute, not one each. */
+  private readonly refusals: RefusalTally;
 
   private constructor(
     private readonly options: LocalApiServerOptions,
@@ -79,6 +83,7 @@ export class LocalApiServer {
   ) {
     this.keyDigest = createHash('sha256').update(options.key).digest();
     this.maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+    this.refusals = new RefusalTally({ onSummary: (summary, details) => options.onAudit?.(summary, details), now: options.now });
   }
 
   static async listen(options: LocalApiServerOptions): Promise<LocalApiServer> {
@@ -101,6 +106,7 @@ export class LocalApiServer {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+    this.refusals.flush();
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -111,19 +117,25 @@ export class LocalApiServer {
     res.on('close', () => {
       if (!res.writableFinished) controller.abort();
     });
+    const refused = this.refusal(req.headers.authorization);
+    const source = req.socket.remoteAddress ?? 'unknown';
     try {
-      if (!this.authorized(req.headers.authorization)) throw new HttpError(401, 'Missing or wrong API key: send "Authorization: Bearer <key>" with the local API key (kept in the keychain under localApiKey).', 'authentication_error');
+      if (refused) throw new HttpError(401, 'Missing or wrong API key: send "Authorization: Bearer <key>" with the local API key (kept in the keychain under localApiKey).', 'authentication_error');
       await this.route(route, req, res, controller.signal);
     } catch (error) {
       this.fail(req, res, error);
     } finally {
-      const status = res.statusCode;
       // The client went away before the answer was complete: what it asked for was cancelled.
       const cancelled = controller.signal.aborted;
-      this.options.onAudit?.(
-        status === 401 ? `Local API refused ${route}: missing or wrong key` : `Local API ${route} answered ${status}${cancelled ? ', cancelled: the client disconnected' : ''}`,
-        { route, status, ms: (this.options.now ?? Date.now)() - started, ...(cancelled ? { cancelled } : {}) },
-      );
+      if (refused) this.refusals.record(source, route, refused);
+      else {
+        this.options.onAudit?.(`Local API ${route} answered ${res.statusCode}${cancelled ? ', cancelled: the client disconnected' : ''}`, {
+          route,
+          status: res.statusCode,
+          ms: (this.options.now ?? Date.now)() - started,
+          ...(cancelled ? { cancelled } : {}),
+        });
+      }
     }
   }
 
@@ -256,11 +268,12 @@ export class LocalApiServer {
     });
   }
 
-  private authorized(header: string | undefined): boolean {
+  /** Why a call is refused ('without a key', 'with a wrong key'), or null when it carries the key. */
+  private refusal(header: string | undefined): string | null {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-    if (!match) return false;
+    if (!match) return 'without a key';
     // Compared as digests so the comparison takes the same time whatever the key's length.
-    return timingSafeEqual(createHash('sha256').update(match[1]!).digest(), this.keyDigest);
+    return timingSafeEqual(createHash('sha256').update(match[1]!).digest(), this.keyDigest) ? null : 'with a wrong key';
   }
 
   private fail(req: http.IncomingMessage, res: http.ServerResponse, error: unknown): void {
@@ -279,17 +292,51 @@ export class LocalApiServer {
       if (status === 500) this.options.logger.warn('local API call failed', { ...payload });
       body = { message: payload.message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code: payload.code, param: null };
     }
-    const unread = !req.complete;
+    if (!req.complete) this.lingerAfterRefusal(req, res);
     this.json(res, status, { error: body });
-    // A body we did not read (413, 401 before reading) is never drained. The connection is closed a moment
-    // after the answer instead of at once: a client still sending would otherwise meet a reset (EPIPE)
-    // before it reads the 413. Meanwhile nothing is read, so its writes just wait.
-    if (unread) {
-      res.on('finish', () => {
-        const timer = setTimeout(() => req.socket.destroy(), unreadBodyGraceMs);
-        timer.unref();
-      });
-    }
+  }
+
+  /**
+   * A refusal (413, 401) sent before the body was read: the connection is closed after the answer, but only
+   * once the client has stopped sending. Node would close a `Connection: close` socket as soon as the answer is
+   * written, and closing a socket with data still arriving makes the kernel reset the connection: a client
+   * still sending (one that asked to close, under load) then gets EPIPE and loses the 413 it had not read yet.
+   * So the answer is followed by a half-close (FIN), the rest of the body is discarded as it comes (never
+   * buffered), and the socket closes when the body ends or the client goes, or after lingerMs / lingerBytes.
+   */
+  private lingerAfterRefusal(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const socket = req.socket;
+    res.setHeader('Connection', 'close');
+    socket.destroySoon = () => {
+      if (socket.writable) socket.end();
+    };
+    let discarded = 0;
+    let flushed = false;
+    let received = false;
+    const close = () => {
+      clearTimeout(timer);
+      socket.destroy();
+    };
+    // Closed once the answer has left (the socket's write side finished) and nothing more is coming.
+    const closeWhenDone = () => flushed && received && close();
+    const timer = setTimeout(close, lingerMs);
+    timer.unref();
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > lingerBytes) close();
+    });
+    const done = () => {
+      received = true;
+      closeWhenDone();
+    };
+    req.once('end', done);
+    socket.once('end', done);
+    socket.once('finish', () => {
+      flushed = true;
+      closeWhenDone();
+    });
+    socket.once('close', () => clearTimeout(timer));
+    req.resume();
   }
 
   private json(res: http.ServerResponse, status: number, body: unknown): void {

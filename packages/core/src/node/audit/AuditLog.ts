@@ -2,11 +2,15 @@ import fs from 'node:fs';
 import type { Database, Statement } from 'better-sqlite3';
 import type { ContractHandlers } from '../../common/contract/defineContract.js';
 import type { HostContract } from '../../common/contract/hostContract.js';
-import { type AuditEvent, type AuditKind, type AuditQuery, type AuditVerifyResult, auditKindSchema, auditQuerySchema } from '../../common/contract/trustSchemas.js';
+import { type AuditEvent, type AuditKind, type AuditQuery, type AuditVerifyResult, auditKindSchema } from '../../common/contract/trustSchemas.js';
 import { type Disposable, Emitter } from '../../common/disposable.js';
 import { AssistantError, ErrorCode } from '../../common/errors.js';
 import type { Logger } from '../logger.js';
-import { auditHash, canonicalJson, genesisHash, redactSecrets } from './auditHash.js';
+import type { SecretStore } from '../secrets/SecretStore.js';
+import { type AuditKey, openAuditKeys, readAuditKeys } from './AuditKeychain.js';
+import { auditHash, auditMac, canonicalJson, genesisHash, redactSecrets } from './auditHash.js';
+import { AuditSealer, type Tip } from './AuditSealer.js';
+import { type StoredAuditRow, auditColumns, exportAuditLog, listAuditEvents, toAuditRow } from './readAuditLog.js';
 import { verifyAuditChain } from './verifyAuditChain.js';
 
 export interface AuditLogOptions {
@@ -14,32 +18,34 @@ export interface AuditLogOptions {
   now?: () => number;
   /** A burst larger than this is written at once, in more than one transaction, to bound memory and each write. */
   maxBatch?: number;
+  /**
+   * Where the signing key and the log's recorded end live (the host's secret store: the OS keychain). Without
+   * one, or one that cannot store anything, rows are hash-chained only and verify says what that leaves.
+   */
+  secrets?: SecretStore | null;
+  /** Inspecting only (the CLI): never creates a key, writes a row or touches the keychain. */
+  readOnly?: boolean;
+  /** Least time between two updates of the end recorded in the keychain (default 250 ms). */
+  sealIntervalMs?: number;
 }
 
 export type AuditMethods = 'audit.list' | 'audit.verify';
 
-interface Tip {
-  seq: number;
-  hash: string;
-}
-
-interface Row {
-  seq: number;
-  time: number;
-  kind: string;
-  summary: string;
-  details: string;
-  hash: string;
-}
+/** The head row is gone: appending would leave rows cut from the end unnoticeable (no row shows that). */
+class HeadMissingError extends Error {}
 
 const maxSummaryChars = 1000;
+const sealWaitMs = 5000;
 const kinds = new Set<string>(auditKindSchema.options);
 
 /**
  * The tamper-evident audit log: rows are hash-chained (each hash covers the previous hash and the row's
- * canonical content) and only ever appended. `append` is synchronous and cheap: rows wait in memory and a
- * burst is written in one transaction on the next turn of the event loop (and on dispose), so recording
- * never blocks the host for long and an event is durable within a tick.
+ * canonical content) and only ever appended. With a keychain, each row is also signed (HMAC of its hash under
+ * a key only the keychain holds) and the log's end is recorded there too (AuditSealer), so rewriting every
+ * hash, cutting rows from the end or restoring an older copy of the file shows as well. `append` is
+ * synchronous and cheap: rows wait in memory and a burst is written in one transaction on the next turn of
+ * the event loop (and on dispose), so recording never blocks the host for long and an event is durable
+ * within a tick.
  */
 export class AuditLog implements Disposable {
   private pending: AuditEvent[] = [];
@@ -54,19 +60,27 @@ export class AuditLog implements Disposable {
   readonly onDidAppend = this.appended.event;
   /** Transactions written so far (tests and the benchmark check batching with it). */
   transactions = 0;
-  private readonly s: Record<'insert' | 'setHead' | 'head' | 'last' | 'page', Statement>;
+  private readonly s: Record<'insert' | 'setHead' | 'head' | 'last' | 'page' | 'rowHash' | 'lastSigned', Statement>;
   readonly handlers: Pick<ContractHandlers<HostContract>, AuditMethods>;
+  /** Signs each row; null without a keychain. */
+  private key: AuditKey | null = null;
+  private sealer: AuditSealer | null = null;
+  /** Why nothing more is appended (the head row is gone); events are refused and counted. */
+  private blocked: string | null = null;
+  private refusedEvents = 0;
 
   private constructor(
     private readonly db: Database,
     private readonly options: AuditLogOptions,
   ) {
     this.s = {
-      insert: db.prepare(`INSERT INTO audit_log (seq, time, kind, summary, details, hash) VALUES (?, ?, ?, ?, ?, ?)`),
+      insert: db.prepare(`INSERT INTO audit_log (seq, time, kind, summary, details, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       setHead: db.prepare(`UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`),
       head: db.prepare(`SELECT seq, hash FROM audit_head WHERE id = 1`),
       last: db.prepare(`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`),
-      page: db.prepare(`SELECT seq, time, kind, summary, details, hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`),
+      page: db.prepare(`SELECT ${auditColumns} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`),
+      rowHash: db.prepare(`SELECT hash FROM audit_log WHERE seq = ?`),
+      lastSigned: db.prepare(`SELECT seq FROM audit_log WHERE mac IS NOT NULL ORDER BY seq DESC LIMIT 1`),
     };
     this.tip = this.storedTip();
     this.handlers = {
@@ -75,9 +89,22 @@ export class AuditLog implements Disposable {
     };
   }
 
-  /** The database must be migrated (openDatabase does it). */
-  static open(db: Database, options: AuditLogOptions): AuditLog {
-    return new AuditLog(db, options);
+  /**
+   * The database must be migrated (openDatabase does it). Reads the key and the recorded end from the
+   * keychain (creating the key the first time), and refuses to append to a log whose head row is gone.
+   */
+  static async open(db: Database, options: AuditLogOptions): Promise<AuditLog> {
+    const log = new AuditLog(db, options);
+    await log.start();
+    return log;
+  }
+
+  /** Resolves once the end of the log is recorded in the keychain after `dispose` (never rejects). */
+  get sealed(): Promise<void> {
+    const settled = this.sealer?.settled;
+    if (!settled) return Promise.resolve();
+    // A keychain that stops answering (libsecret waits up to 25 s for D-Bus) must not hold up shutdown.
+    return Promise.race([settled, new Promise<void>((resolve) => setTimeout(resolve, sealWaitMs).unref())]);
   }
 
   /**
@@ -99,6 +126,10 @@ export class AuditLog implements Disposable {
       details: JSON.parse(detailsJson) as Record<string, unknown>,
     };
     const event: AuditEvent = { ...content, hash: auditHash(this.tip.hash, content, detailsJson) };
+    if (this.blocked || this.options.readOnly) {
+      this.refuse(event);
+      return event;
+    }
     this.tip = { seq: event.seq, hash: event.hash };
     if (this.disposed) {
       this.options.logger.warn('audit event after the log was closed was not stored', { kind, summary });
@@ -137,12 +168,18 @@ export class AuditLog implements Disposable {
           const stored = this.storedTip();
           const first = batch[0]!;
           if (stored.seq !== first.seq - 1 || auditHash(stored.hash, first, batchDetails[0]) !== first.hash) this.rechain(batch, batchDetails, stored);
-          batch.forEach((event, i) => this.s.insert.run(event.seq, event.time, event.kind, event.summary, batchDetails[i], event.hash));
+          const key = this.key?.key;
+          batch.forEach((event, i) => this.s.insert.run(event.seq, event.time, event.kind, event.summary, batchDetails[i], event.hash, key ? auditMac(key, event.hash) : null));
           const last = batch.at(-1)!;
-          this.s.setHead.run(last.seq, last.hash);
+          if (this.s.setHead.run(last.seq, last.hash).changes !== 1) throw new HeadMissingError();
         })
         .immediate();
     } catch (error) {
+      if (error instanceof HeadMissingError) {
+        this.block(headMissing);
+        for (const event of batch) this.refuse(event);
+        return 0;
+      }
       // Kept for the next flush: a busy or full disk must not lose events.
       this.pending = [...batch, ...this.pending];
       this.pendingDetails = [...batchDetails, ...this.pendingDetails];
@@ -155,74 +192,110 @@ export class AuditLog implements Disposable {
     }
     this.transactions++;
     for (const event of batch) this.appended.fire(event);
+    this.sealer?.changed();
     return batch.length;
   }
 
   /** Newest first, filtered; see auditQuerySchema. */
   list(query: AuditQuery = {}): AuditEvent[] {
-    const parsed = auditQuerySchema.safeParse(query);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new AssistantError(ErrorCode.InvalidInput, `Invalid audit query ${issue?.path.join('.') || ''}: ${issue?.message ?? 'invalid value'}.`);
-    }
     this.flush();
-    const { kinds, since, until, text, beforeSeq, limit } = parsed.data;
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (kinds && kinds.length > 0) {
-      where.push(`kind IN (${kinds.map(() => '?').join(', ')})`);
-      params.push(...kinds);
-    }
-    const add = (clause: string, value: string | number) => {
-      where.push(clause);
-      params.push(value);
-    };
-    if (since !== undefined) add('time >= ?', since);
-    if (until !== undefined) add('time <= ?', until);
-    if (beforeSeq !== undefined) add('seq < ?', beforeSeq);
-    // LIKE is case-insensitive for ASCII; the user's % and _ are literal.
-    if (text) add(`summary LIKE ? ESCAPE '\\'`, `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    const sql = `SELECT seq, time, kind, summary, details, hash FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, limit) as Row[]).map(toEvent);
+    return listAuditEvents(this.db, query);
   }
 
   /** Walks the whole chain (in pages, yielding between them) and names the first row that does not fit. */
   async verify(): Promise<AuditVerifyResult> {
     this.flush();
-    return verifyAuditChain({
-      head: () => this.s.head.get() as Tip,
-      page: (afterSeq, limit) => (this.s.page.all(afterSeq, limit) as Row[]).map(toEvent),
-    });
+    await this.sealer?.sealNow();
+    return verifyAuditChain(
+      {
+        head: () => this.s.head.get() as Tip | undefined,
+        page: (afterSeq, limit) => (this.s.page.all(afterSeq, limit) as StoredAuditRow[]).map(toAuditRow),
+      },
+      await readAuditKeys(this.options.secrets),
+    );
   }
 
   /** Every row, oldest first, one JSON object per line; returns how many. */
   async export(file: string): Promise<number> {
     this.flush();
-    const out = await fs.promises.open(file, 'w');
-    let count = 0;
-    try {
-      for (let after = 0; ; ) {
-        const rows = (this.s.page.all(after, 1000) as Row[]).map(toEvent);
-        if (rows.length === 0) break;
-        await out.write(`${rows.map((row) => JSON.stringify(row)).join('\n')}\n`);
-        count += rows.length;
-        after = rows.at(-1)!.seq;
-      }
-      await out.sync();
-    } finally {
-      await out.close();
-    }
-    return count;
+    return exportAuditLog((afterSeq, limit) => this.s.page.all(afterSeq, limit) as StoredAuditRow[], file);
   }
 
-  /** Writes what is pending; later appends are refused (logged). Call before closing the database. */
+  /**
+   * Writes what is pending; later appends are refused (logged). Call before closing the database; the
+   * keychain's record of the end is written after (await `sealed`).
+   */
   dispose(): void {
     if (this.disposed) return;
     this.flush();
+    this.sealer?.close();
     this.disposed = true;
     this.cancelScheduled?.();
     this.cancelScheduled = null;
     this.appended.dispose();
+    if (this.refusedEvents > 0) this.options.logger.error(`${this.refusedEvents} audit events were not recorded: ${this.blocked ?? 'the log was opened to inspect it only'}`);
+  }
+
+  private async start(): Promise<void> {
+    if (!this.s.head.get()) return this.block(headMissing);
+    if (this.options.readOnly) return;
+    const keys = await openAuditKeys(this.options.secrets, { nextSeq: this.tip.seq + 1, lastSignedSeq: (this.s.lastSigned.get() as { seq: number } | undefined)?.seq });
+    this.key = keys.key;
+    for (const note of keys.notes) {
+      this.options.logger.warn(`audit log: ${note.summary}`);
+      this.append('error', note.summary, note.details);
+    }
+    if (!keys.keychain) return;
+    this.sealer = new AuditSealer({
+      keychain: keys.keychain,
+      logger: this.options.logger,
+      now: this.options.now ?? Date.now,
+      intervalMs: this.options.sealIntervalMs ?? 250,
+      log: {
+        head: () => (this.db.open ? ((this.s.head.get() as Tip | undefined) ?? null) : null),
+        makeDurable: () => this.makeDurable(),
+        rowHash: (seq) => (this.db.open ? ((this.s.rowHash.get(seq) as { hash: string } | undefined)?.hash ?? null) : null),
+        note: (summary, details) => this.append('error', summary, details),
+      },
+    });
+    await this.sealer.check();
+  }
+
+  /**
+   * fsyncs the WAL and the database file in the thread pool (fsync flushes the file whatever descriptor
+   * asks): with synchronous=NORMAL a commit is safe from a crash of the app, not from a power cut. Run after
+   * reading the head, this puts every row up to it on disk without blocking the event loop.
+   */
+  private async makeDurable(): Promise<boolean> {
+    if (this.db.memory) return true;
+    try {
+      for (const file of [`${this.db.name}-wal`, this.db.name]) {
+        // r+: Windows flushes only handles that may write.
+        const handle = await fs.promises.open(file, 'r+').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(error)));
+        if (!handle) continue;
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      }
+      return true;
+    } catch (error) {
+      this.options.logger.warn('audit log: could not force the newest rows to disk', { error: String(error) });
+      return false;
+    }
+  }
+
+  private block(reason: string): void {
+    if (this.blocked) return;
+    this.blocked = reason;
+    // Inspecting (the CLI) says it through verify instead.
+    if (!this.options.readOnly) this.options.logger.error(`audit log: ${reason}`);
+  }
+
+  /** An event that is not stored: the first is logged with the reason, the rest counted (reported on dispose). */
+  private refuse(event: AuditEvent): void {
+    if (this.refusedEvents++ === 0 && this.blocked) this.options.logger.error(`audit event not recorded: ${this.blocked}`, { kind: event.kind, summary: event.summary });
   }
 
   /** Where the next row chains from: the head row, or the last row if it is further (older files). */
@@ -246,12 +319,4 @@ export class AuditLog implements Disposable {
   }
 }
 
-function toEvent(row: Row): AuditEvent {
-  let details: Record<string, unknown>;
-  try {
-    details = JSON.parse(row.details) as Record<string, unknown>;
-  } catch {
-    details = { unreadable: row.details };
-  }
-  return { seq: row.seq, time: row.time, kind: row.kind as AuditKind, summary: row.summary, details, hash: row.hash };
-}
+const headMissing = `The audit log's head row (audit_head) was deleted, so rows cut from the end of the log could no longer be noticed: nothing more is recorded in this log. Run "npm run assistant -- audit verify" to see its state.`;

@@ -3,6 +3,7 @@ import type { InferenceContract } from '../../common/contract/inferenceContract.
 import type { ModelState, WorkerState } from '../../common/contract/schemas.js';
 import type { VoiceState, VoiceTier } from '../../common/contract/voiceSchemas.js';
 import { type Disposable, DisposableStore } from '../../common/disposable.js';
+import { plural } from '../../common/text/plural.js';
 import { ErrorCode } from '../../common/errors.js';
 import type { Settings } from '../../common/settings.js';
 import type { ChatModelService } from '../host/ChatModelService.js';
@@ -55,7 +56,8 @@ export class AuditRecorder implements Disposable {
     this.settings = settings.get();
     this.chatModel = chatModel.state;
     this.breakers.set('inference', supervisor.state.breaker);
-    this.store.add(settings.onDidChange(({ settings: next, keys }) => this.settingsChanged(next, keys)));
+    // A change another process made (the CLI) is in the log already: that process recorded it.
+    this.store.add(settings.onDidChange(({ settings: next, keys, external }) => (external ? (this.settings = next) : this.settingsChanged(next, keys))));
     this.store.add(network.onDidAttempt((attempt) => this.outbound(attempt)));
     this.store.add(network.onDidFinish(({ host, purpose, bytes }) => this.append('network', `Finished a connection to ${host} (${purpose}): ${bytes ?? 0} bytes received.`, { host, purpose, allowed: true, bytes })));
     this.store.add(chatModel.onDidChange((state) => this.chatModelChanged(state)));
@@ -169,7 +171,7 @@ export class AuditRecorder implements Disposable {
         this.replacedIds.add(replaced);
         this.append('document.replaced', `Document ${document.name} was re-ingested, replacing its older version.`, { ...details, replaced });
       } else {
-        this.append('document.ingested', `Document ${document.name} was ingested (${document.chunks} passages).`, details);
+        this.append('document.ingested', `Document ${document.name} was ingested (${plural(document.chunks, 'passage')}).`, details);
       }
     } else if (document.status === 'failed') {
       this.append('error', `Document ${document.name} failed: ${document.error?.message ?? 'unknown error'}`, { ...details, code: document.error?.code ?? null });

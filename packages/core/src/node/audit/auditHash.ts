@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { AuditEvent } from '../../common/contract/trustSchemas.js';
 
 /** The "previous hash" of the first row. */
@@ -34,6 +34,11 @@ export function auditHash(previousHash: string, content: AuditContent, detailsJs
   const { seq, time, kind, summary } = content;
   const canonical = `{"details":${detailsJson},"kind":${JSON.stringify(kind)},"seq":${canonicalJson(seq)},"summary":${JSON.stringify(summary)},"time":${canonicalJson(time)}}`;
   return createHash('sha256').update(previousHash).update(canonical).digest('hex');
+}
+
+/** A row's signature: HMAC-SHA256 (hex) of its hash under the audit key, which only the keychain holds. */
+export function auditMac(key: Buffer, hash: string): string {
+  return createHmac('sha256', key).update(hash).digest('hex');
 }
 
 /**

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Citation } from '../../common/contract/passageSchemas.js';
-import type { Conversation, Message, MessageStatus } from '../../common/contract/schemas.js';
+import type { Conversation, ConversationSearchHit, Message, MessageGrounding, MessageStatus } from '../../common/contract/schemas.js';
 import { AssistantError, ErrorCode, type ErrorPayload } from '../../common/errors.js';
+import { foldForSearch, ftsPrefixQuery, searchTerms, snippetEnd, snippetPieces, snippetStart } from './messageSearch.js';
 
 interface MessageRow {
   id: string;
@@ -13,6 +14,7 @@ interface MessageRow {
   error_code: string | null;
   error_message: string | null;
   citations: string;
+  grounding: MessageGrounding | null;
   created_at: number;
 }
 
@@ -40,6 +42,7 @@ const toMessage = (row: MessageRow): Message => ({
   status: row.status,
   error: row.error_code ? ({ code: row.error_code, message: row.error_message ?? '' } as ErrorPayload) : null,
   citations: row.citations ? (JSON.parse(row.citations) as Citation[]) : [],
+  grounding: row.grounding ?? null,
   createdAt: row.created_at,
 });
 
@@ -47,7 +50,10 @@ export const untitledConversation = 'New conversation';
 
 /** Conversations and their messages in SQLite. Every write is one short transaction. */
 export class ConversationStore {
-  private readonly statements: Record<'list' | 'get' | 'insertConversation' | 'rename' | 'touch' | 'remove' | 'messages' | 'message' | 'insertMessage' | 'updateMessage' | 'interruptStreaming', Statement>;
+  private readonly statements: Record<
+    'list' | 'get' | 'insertConversation' | 'rename' | 'touch' | 'remove' | 'messages' | 'message' | 'insertMessage' | 'updateMessage' | 'removeMessage' | 'interruptStreaming' | 'searchMessages' | 'searchSnippets',
+    Statement
+  >;
 
   constructor(
     private readonly db: Database,
@@ -67,8 +73,19 @@ export class ConversationStore {
         `INSERT INTO messages (id, conversation_id, seq, role, text, status, created_at)
          VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?), ?, ?, ?, ?)`,
       ),
-      updateMessage: db.prepare(`UPDATE messages SET text = ?, status = ?, error_code = ?, error_message = ?, citations = coalesce(?, citations) WHERE id = ?`),
+      updateMessage: db.prepare(`UPDATE messages SET text = ?, status = ?, error_code = ?, error_message = ?, citations = coalesce(?, citations), grounding = coalesce(?, grounding) WHERE id = ?`),
+      removeMessage: db.prepare(`DELETE FROM messages WHERE id = ?`),
       interruptStreaming: db.prepare(`UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'`),
+      searchMessages: db.prepare(
+        `SELECT DISTINCT m.conversation_id AS id FROM messages_fts f JOIN messages_fts_rows r ON r.fts_rowid = f.rowid JOIN messages m ON m.id = r.message_id WHERE messages_fts MATCH ?`,
+      ),
+      // Every match in the chosen conversations, best first within each: the first per conversation is shown.
+      searchSnippets: db.prepare(
+        `SELECT m.conversation_id, m.id, snippet(messages_fts, 0, '${snippetStart}', '${snippetEnd}', '…', 12) AS snippet, bm25(messages_fts) AS score
+         FROM messages_fts f JOIN messages_fts_rows r ON r.fts_rowid = f.rowid JOIN messages m ON m.id = r.message_id
+         WHERE messages_fts MATCH ? AND m.conversation_id IN (SELECT value FROM json_each(?))
+         ORDER BY m.conversation_id, score`,
+      ),
     };
   }
 
@@ -114,11 +131,45 @@ export class ConversationStore {
     return this.message(conversationId, id);
   }
 
-  /** `citations` replaces the stored ones when given, and is kept otherwise. */
-  updateMessage(conversationId: string, id: string, patch: { text: string; status: MessageStatus; error?: ErrorPayload | null; citations?: readonly Citation[] }): Message {
+  /**
+   * `citations` and `grounding` replace the stored ones when given, and are kept otherwise. A reply cancelled before its
+   * first word (Stop, or the tab closed while the model was still reading the prompt) is not kept: an
+   * empty "Stopped" reply says nothing. The message is returned as it was before it was removed.
+   */
+  updateMessage(conversationId: string, id: string, patch: { text: string; status: MessageStatus; error?: ErrorPayload | null; citations?: readonly Citation[]; grounding?: MessageGrounding | null }): Message {
+    if (patch.status === 'cancelled' && patch.text === '') {
+      const message = { ...this.message(conversationId, id), text: '', status: patch.status };
+      this.statements.removeMessage.run(id);
+      return message;
+    }
     const citations = patch.citations ? JSON.stringify(patch.citations) : null;
-    this.statements.updateMessage.run(patch.text, patch.status, patch.error?.code ?? null, patch.error?.message ?? null, citations, id);
+    this.statements.updateMessage.run(patch.text, patch.status, patch.error?.code ?? null, patch.error?.message ?? null, citations, patch.grounding ?? null, id);
     return this.message(conversationId, id);
+  }
+
+  /**
+   * Conversations whose title contains every word of `query`, or one of whose messages has a word starting
+   * with each (full-text search, see migration 6), newest first, each with the best matching message's
+   * words around the match. Any text is a valid query; one without a letter or digit finds nothing.
+   */
+  search(query: string, limit = 50): ConversationSearchHit[] {
+    const terms = searchTerms(query);
+    if (terms.length === 0) return [];
+    const match = ftsPrefixQuery(terms);
+    const inMessages = new Set((this.statements.searchMessages.all(match) as { id: string }[]).map((row) => row.id));
+    const folded = terms.map(foldForSearch);
+    const found = this.list()
+      .filter((conversation) => inMessages.has(conversation.id) || folded.every((term) => foldForSearch(conversation.title).includes(term)))
+      .slice(0, limit);
+    const best = new Map<string, { id: string; snippet: string }>();
+    const ids = found.filter((conversation) => inMessages.has(conversation.id)).map((conversation) => conversation.id);
+    for (const row of this.statements.searchSnippets.iterate(match, JSON.stringify(ids)) as Iterable<{ conversation_id: string; id: string; snippet: string }>) {
+      if (!best.has(row.conversation_id)) best.set(row.conversation_id, row);
+    }
+    return found.map((conversation) => {
+      const hit = best.get(conversation.id);
+      return { conversation, messageId: hit?.id ?? null, snippet: hit ? snippetPieces(hit.snippet) : [] };
+    });
   }
 
   /** After a crash, replies that were still streaming are marked interrupted (their text so far is kept). */

@@ -152,4 +152,89 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'message search',
+    up(db) {
+      // Full-text search over messages (the sidebar's search box). The FTS table keeps its own copy of the
+      // text: an external-content table would be keyed on messages' implicit rowid, which VACUUM may
+      // renumber. messages_fts_rows maps each message to its FTS row, so the triggers find it by id. The
+      // triggers keep it in step with every insert, text update and delete (conversation deletes cascade
+      // to messages, and cascades fire the delete trigger).
+      db.exec(`
+        CREATE VIRTUAL TABLE messages_fts USING fts5(text, tokenize='porter unicode61 remove_diacritics 2');
+        CREATE TABLE messages_fts_rows (
+          message_id TEXT PRIMARY KEY,
+          fts_rowid INTEGER NOT NULL UNIQUE
+        );
+        CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN
+          INSERT INTO messages_fts(text) VALUES (new.text);
+          INSERT INTO messages_fts_rows(message_id, fts_rowid) VALUES (new.id, last_insert_rowid());
+        END;
+        CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN
+          DELETE FROM messages_fts WHERE rowid = (SELECT fts_rowid FROM messages_fts_rows WHERE message_id = old.id);
+          DELETE FROM messages_fts_rows WHERE message_id = old.id;
+        END;
+        CREATE TRIGGER messages_fts_au AFTER UPDATE OF text ON messages WHEN new.text IS NOT old.text BEGIN
+          UPDATE messages_fts SET text = new.text WHERE rowid = (SELECT fts_rowid FROM messages_fts_rows WHERE message_id = old.id);
+        END;
+      `);
+      // Messages written before this version: their current rowid is as good a first FTS rowid as any (the
+      // map, not the number, is what links them from now on).
+      db.exec(`
+        INSERT INTO messages_fts(rowid, text) SELECT rowid, text FROM messages;
+        INSERT INTO messages_fts_rows(message_id, fts_rowid) SELECT id, rowid FROM messages;
+      `);
+    },
+  },
+  {
+    version: 7,
+    name: 'audit log rows signed with a keychain key',
+    up(db) {
+      // mac: HMAC-SHA256 of the row's hash under a key kept in the OS keychain (AuditKeychain); NULL for rows
+      // written before the key existed or while the keychain could not be read. Existing rows keep their
+      // hashes and stay in the chain; the first signed row seals everything before it.
+      db.exec(`ALTER TABLE audit_log ADD COLUMN mac TEXT`);
+    },
+  },
+  {
+    version: 8,
+    name: 'pages read by OCR',
+    up(db) {
+      // Keyed by the file's content hash (not the document id) and the OCR configuration (its languages):
+      // a cancelled, crashed, re-added or re-indexed copy of the same bytes resumes at the first page not
+      // stored yet instead of reading every page again. Pruned when no document has that hash any more.
+      db.exec(`
+        CREATE TABLE ocr_pages (
+          content_hash TEXT NOT NULL,
+          config TEXT NOT NULL,
+          page INTEGER NOT NULL CHECK (page >= 1),
+          text TEXT NOT NULL,
+          confidence REAL NOT NULL CHECK (confidence BETWEEN 0 AND 100),
+          created_at INTEGER NOT NULL,
+          PRIMARY KEY (content_hash, config, page)
+        ) WITHOUT ROWID;
+        ALTER TABLE documents ADD COLUMN ocr_config TEXT;
+        ALTER TABLE documents ADD COLUMN ocr_skipped_pages INTEGER NOT NULL DEFAULT 0;
+      `);
+    },
+  },
+  {
+    version: 9,
+    name: 'message grounding note, embedding model keys',
+    up(db) {
+      // messages.grounding: why a reply did not use the documents ('noMatch', 'noRoom'), shown under it.
+      // embedding_keys: the key stored beside each vector (it includes the dimensions, known only once the
+      // model ran), kept per model identity so a fresh process can search vectors before loading it.
+      db.exec(`
+        ALTER TABLE messages ADD COLUMN grounding TEXT CHECK (grounding IN ('noMatch', 'noRoom'));
+        CREATE TABLE embedding_keys (
+          identity TEXT PRIMARY KEY,
+          key TEXT NOT NULL,
+          name TEXT NOT NULL,
+          dimensions INTEGER NOT NULL CHECK (dimensions > 0)
+        );
+      `);
+    },
+  },
 ];

@@ -1,9 +1,11 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { ContractHandlers, StreamHandlerContext } from '../../common/contract/defineContract.js';
-import { type HostContract, hostContract } from '../../common/contract/hostContract.js';
+import { type HostContract, type ModelsList, hostContract } from '../../common/contract/hostContract.js';
 import { inferenceContract } from '../../common/contract/inferenceContract.js';
 import type { AppState, InstalledModel, PullProgress } from '../../common/contract/schemas.js';
+import { modelSettingProblem } from '../../common/describeSetting.js';
 import { AssistantError, ErrorCode } from '../../common/errors.js';
 import { DisposableStore, type Disposable, toDisposable } from '../../common/disposable.js';
 import type { RpcTransport } from '../../common/rpc/protocol.js';
@@ -27,7 +29,9 @@ import { WorkerSupervisor } from '../workers/WorkerSupervisor.js';
 import { ChatModelService } from './ChatModelService.js';
 import { ChatService } from './ChatService.js';
 import type { DocumentLibrary, DocumentLibraryFactory, DocumentMethods } from './DocumentLibrary.js';
+import { EmbeddingKeyStore } from './EmbeddingKeyStore.js';
 import { EmbeddingModelService } from './EmbeddingModelService.js';
+import { OutsideChanges } from './OutsideChanges.js';
 import type { VoiceLibrary, VoiceLibraryFactory, VoiceMethods } from './VoiceLibrary.js';
 import type { VoiceState } from '../../common/contract/voiceSchemas.js';
 
@@ -51,6 +55,8 @@ export interface AssistantHostOptions {
   voice?: VoiceLibraryFactory;
   /** Where secrets live; a factory lets Electron add its safeStorage fallback. Default: the OS keychain, else unavailable. */
   secrets?: SecretStore | (() => Promise<SecretStore>);
+  /** How often to look for changes the CLI made beside the running app (ms); 0 never looks. Default 1000. */
+  watchIntervalMs?: number;
 }
 
 /**
@@ -64,6 +70,11 @@ export class AssistantHost implements Disposable {
   private disposed = false;
   private readonly pulling = new Set<string>();
   private readonly recorder: AuditRecorder;
+  /** The installed reranker GGUF (re-read with the other models). */
+  private rerankerPath: string | null = null;
+  /** What the models folder held at the last scan: model settings must name one of these (or a path). */
+  private installedModels: InstalledModel[] = [];
+  private outside: OutsideChanges | null = null;
 
   private constructor(
     private readonly options: AssistantHostOptions,
@@ -95,6 +106,7 @@ export class AssistantHost implements Disposable {
       onConversationChanged: (conversationId) => this.publish('conversations.changed', { conversationId }),
       remote: api.remote,
       onDidFinishTurn: (turn) => this.recorder.turn(turn),
+      reranker: () => this.rerankerPath,
     });
     this.store.add(toDisposable(() => supervisor.dispose()));
     this.store.add(supervisor.onDidChangeState(() => this.publishState()));
@@ -109,6 +121,8 @@ export class AssistantHost implements Disposable {
     this.store.add(toDisposable(() => network.dispose()));
     this.store.add(network.onDidChange((state) => this.publish('network.changed', state)));
     this.store.add(settings.onDidChange(({ keys }) => keys.includes('offlineLock') && network.lockChanged()));
+    this.store.add(settings.onDidChange(({ settings: next, keys, external }) => this.publish('settings.changed', { settings: next, keys, external })));
+    settings.useCheck((key, value) => modelSettingProblem(key, value, this.installedModels, (file) => fs.existsSync(path.resolve(file))));
 
     this.handlers = {
       'app.getState': () => this.state,
@@ -138,8 +152,10 @@ export class AssistantHost implements Disposable {
         this.publish('conversations.changed', { conversationId: id });
         return { deleted };
       },
+      'conversations.search': ({ query, limit }) => conversations.search(query, limit),
       'chat.send': (input, context) => chat.send(input, context),
       'models.list': async () => ({ modelsDir: models.modelsDir, installed: await models.installed(), catalog: models.catalog() }),
+      'models.rescan': () => this.refreshModels(),
       'models.pull': (input, context) => this.pull(input.id, context),
       ...(documents?.handlers ?? unavailableDocuments()),
       ...(voice?.handlers ?? unavailableVoice()),
@@ -156,7 +172,9 @@ export class AssistantHost implements Disposable {
 
   static async create(options: AssistantHostOptions): Promise<AssistantHost> {
     const db = openDatabase({ file: options.paths.database });
-    const audit = AuditLog.open(db, { logger: options.logger, now: options.now });
+    // First: the audit log signs its rows with a key kept in the keychain.
+    const secretStore = typeof options.secrets === 'function' ? await options.secrets() : (options.secrets ?? (await createSecretStore({ home: options.paths.home, logger: options.logger })));
+    const audit = await AuditLog.open(db, { logger: options.logger, now: options.now, secrets: secretStore });
     audit.append('app.start', `The app started (version ${options.version}).`, { version: options.version });
     const conversations = new ConversationStore(db, options.now);
     const interrupted = conversations.markInterrupted();
@@ -168,13 +186,12 @@ export class AssistantHost implements Disposable {
     const supervisor = new WorkerSupervisor({ name: 'inference', contract: inferenceContract, launcher: options.launcher, logger: options.logger, now: options.now, ...options.breaker });
     const chatModel = new ChatModelService({ models, settings, supervisor, logger: options.logger, override: options.chatModel });
     await chatModel.refresh();
-    const embeddings = new EmbeddingModelService({ models, settings, supervisor, logger: options.logger });
+    const embeddings = new EmbeddingModelService({ models, settings, supervisor, logger: options.logger, keys: new EmbeddingKeyStore(db) });
     await embeddings.refresh();
     const documents = options.documents
       ? await options.documents({ db, paths: options.paths, settings, embeddings, launcher: options.launcher, logger: options.logger, now: options.now, breaker: options.breaker })
       : null;
     const voice = options.voice ? await options.voice({ paths: options.paths, settings, models, launcher: options.launcher, logger: options.logger, now: options.now, breaker: options.breaker }) : null;
-    const secretStore = typeof options.secrets === 'function' ? await options.secrets() : (options.secrets ?? (await createSecretStore({ home: options.paths.home, logger: options.logger })));
     const secrets = new SecretService({
       store: secretStore,
       logger: options.logger,
@@ -184,6 +201,17 @@ export class AssistantHost implements Disposable {
     const api = new ApiService({ settings, chatModel, supervisor, embeddings, network, voice, logger: options.logger, secrets, onAudit: (summary, details) => audit.append('api.call', summary, details), breaker: options.breaker, now: options.now });
     embeddings.useRemote(api.remote);
     const host = new AssistantHost(options, db, models, settings, conversations, supervisor, chatModel, network, embeddings, documents, voice, secrets, audit, api);
+    host.rerankerPath = (await models.resolveRerankerModel())?.path ?? null;
+    host.installedModels = await models.installed();
+    const intervalMs = options.watchIntervalMs ?? 1000;
+    if (intervalMs > 0) {
+      const refreshModels = async () => {
+        const before = host.installedModels.map((model) => model.name);
+        const after = (await host.refreshModels()).installed.map((model) => model.name);
+        return { before, after };
+      };
+      host.outside = await OutsideChanges.start({ db, models, settings, conversations, documents, publish: host.publish, refreshModels, logger: options.logger, intervalMs });
+    }
     if (options.preload && chatModel.state.status === 'idle') void chatModel.ensureLoaded().catch(() => {});
     options.logger.info('host started', { home: options.paths.home, modelsDir: options.paths.modelsDir, database: path.basename(options.paths.database) });
     return host;
@@ -196,7 +224,7 @@ export class AssistantHost implements Disposable {
       inference: this.supervisor.state,
       chatModel: this.chatModel.state,
       setupNeeded: this.chatModel.setupNeeded,
-      documents: this.documents?.state ?? { ready: 0, indexing: 0, failed: 0, ingest: unavailableWorker, embeddingModel: null, embeddingReliability: null },
+      documents: this.documents?.state ?? { ready: 0, indexing: 0, failed: 0, ingest: unavailableWorker, embeddingModel: null, embeddingReliability: null, search: { mode: 'keywords', reason: 'documents are not part of this build' } },
     };
   }
 
@@ -238,16 +266,23 @@ export class AssistantHost implements Disposable {
     }
   }
 
-  /** After models were pulled or imported outside the contract (CLI). */
-  async refreshModels(): Promise<void> {
+  /** After models were pulled, or copied in by another process (the folder watcher, Check again): rescan and tell every window. */
+  async refreshModels(): Promise<ModelsList> {
+    const list = { modelsDir: this.models.modelsDir, installed: await this.models.installed(), catalog: this.models.catalog() };
+    this.installedModels = list.installed;
     await this.chatModel.refresh();
     await this.embeddings.refresh();
+    this.rerankerPath = (await this.models.resolveRerankerModel())?.path ?? null;
+    this.voice?.modelsChanged?.();
     this.publishState();
+    this.publish('models.changed', list);
+    return list;
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.outside?.dispose();
     for (const connection of this.connections) connection.dispose();
     this.connections.clear();
     await this.documents?.dispose();
@@ -260,6 +295,8 @@ export class AssistantHost implements Disposable {
     this.recorder.stop(this.options.version);
     this.audit.dispose();
     this.db.close();
+    // The keychain's record of the log's end, written once the last rows are on disk.
+    await this.audit.sealed;
     this.options.logger.info('host stopped');
   }
 

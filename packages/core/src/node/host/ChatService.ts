@@ -1,14 +1,17 @@
+import { groundedPrompt } from '../../common/chat/groundedPrompt.js';
+import { citationsFor, estimateTokens, packPassages, type PackedPassage } from '../../common/chat/packPassages.js';
 import type { ContractClient, HandlerContext, StreamHandlerContext } from '../../common/contract/defineContract.js';
 import type { ChatItem, ChatResult } from '../../common/contract/hostContract.js';
 import type { GenerateInput, GenerateResult, InferenceContract } from '../../common/contract/inferenceContract.js';
-import type { Message } from '../../common/contract/schemas.js';
+import type { Citation } from '../../common/contract/passageSchemas.js';
+import type { Message, MessageGrounding } from '../../common/contract/schemas.js';
 import { ErrorCode, type ErrorPayload, toErrorPayload } from '../../common/errors.js';
 import type { ConversationStore } from '../conversations/ConversationStore.js';
 import type { Logger } from '../logger.js';
 import type { SettingsStore } from '../settings/SettingsStore.js';
 import type { WorkerSupervisor } from '../workers/WorkerSupervisor.js';
 import type { ChatModelService } from './ChatModelService.js';
-import type { DocumentLibrary } from './DocumentLibrary.js';
+import type { DocumentLibrary, GroundingCandidates } from './DocumentLibrary.js';
 
 export interface ChatServiceOptions {
   conversations: ConversationStore;
@@ -23,6 +26,8 @@ export interface ChatServiceOptions {
   now?: () => number;
   /** A remote backend (api/RemoteBackend) that takes the turn when settings route chat to it. */
   remote?: RemoteChat | null;
+  /** The installed reranker GGUF, or null. */
+  reranker?: () => string | null;
 }
 
 /** Generation on a remote server; on failure it runs `local` itself, after a notice item saying why. */
@@ -45,11 +50,6 @@ export interface ChatTurn {
 /** How often a streaming reply's text so far is saved, so a host crash loses at most this much. */
 const checkpointMs = 1000;
 
-/** Share of the context window that cited passages may take; the rest is history, question and reply. */
-const passageContextShare = 0.5;
-/** A conservative characters-per-token ratio for English text, to budget passages before tokenizing. */
-const charsPerToken = 2.5;
-
 export function titleFrom(text: string): string {
   const line = text.trim().split('\n')[0] ?? '';
   if (line.length <= 60) return line;
@@ -57,13 +57,20 @@ export function titleFrom(text: string): string {
   return `${cut.slice(0, cut.lastIndexOf(' ') > 30 ? cut.lastIndexOf(' ') : 60)}…`;
 }
 
-/** One chat turn: store the user's message, stream the reply from the worker, store the reply whatever happens. */
+type TurnContext = StreamHandlerContext<ChatItem> & HandlerContext;
+
+/**
+ * One chat turn: an optional grounding step (retrieval and the relevance gate, reads only), then the
+ * request to the worker, which packs the passages by exact token count and evaluates the prompt once;
+ * the user's message and the reply are stored meanwhile, and the reply is stored whatever happens.
+ * Without a chat model the passages themselves are the answer (retrieval-only).
+ */
 export class ChatService {
   constructor(private readonly options: ChatServiceOptions) {}
 
-  async send(input: { conversationId?: string; text: string }, context: StreamHandlerContext<ChatItem> & HandlerContext): Promise<ChatResult> {
-    const { documents, settings, onDidFinishTurn } = this.options;
-    const turn = documents && settings.get().useDocuments && documents.state.ready > 0 ? this.sendGrounded(input, context, documents) : this.sendPlain(input, context);
+  async send(input: { conversationId?: string; text: string }, context: TurnContext): Promise<ChatResult> {
+    const { onDidFinishTurn } = this.options;
+    const turn = this.turn(input, context);
     if (!onDidFinishTurn) return turn;
     try {
       const result = await turn;
@@ -76,15 +83,48 @@ export class ChatService {
     }
   }
 
-  private async sendPlain(input: { conversationId?: string; text: string }, context: StreamHandlerContext<ChatItem> & HandlerContext): Promise<ChatResult> {
-    const { conversations, settings, chatModel, supervisor } = this.options;
+  private async turn(input: { conversationId?: string; text: string }, context: TurnContext): Promise<ChatResult> {
+    const { conversations, settings, chatModel, supervisor, documents } = this.options;
     const now = this.options.now ?? Date.now;
     const existing = input.conversationId ? conversations.get(input.conversationId) : null;
     const history = existing ? this.historyOf(existing.id) : [];
+    const current = settings.get();
+    const { maxTokens, temperature, systemPrompt } = current;
+    const remote = this.options.remote?.chatActive ? this.options.remote : null;
 
-    // Ask the worker first when the model is ready: the synchronous SQLite writes below then overlap its
-    // prompt evaluation instead of adding to time to first token. No reply can be handled before they end.
-    const { maxTokens, temperature, systemPrompt } = settings.get();
+    // The grounding step only reads, so the request below still leaves before any SQLite write.
+    const candidates = documents && current.useDocuments && documents.state.ready > 0 ? await this.ground(documents, input.text, history, context.signal) : null;
+    const retrievalOnly = candidates !== null && chatModel.setupNeeded && !remote;
+    const request: GenerateInput = { systemPrompt, history, prompt: input.text, maxTokens, temperature };
+    let citations: Citation[] = [];
+    let grounding: MessageGrounding | null = null;
+    let passageTokens = 0;
+    // Told once, after `start`: the passages read, or why there are none.
+    let announce: (() => void) | null = null;
+    const decide = (packed: readonly PackedPassage[]) => {
+      citations = candidates ? citationsFor(candidates.passages, packed) : [];
+      grounding = citations.length > 0 ? null : 'noRoom';
+      announce = () => context.emit(citations.length > 0 ? { type: 'sources', citations } : { type: 'grounding', grounding: 'noRoom' });
+    };
+    if (candidates && candidates.ranked.length === 0) {
+      grounding = 'noMatch';
+      announce = () => context.emit({ type: 'grounding', grounding: 'noMatch' });
+    } else if (candidates && (retrievalOnly || remote)) {
+      // No local tokenizer to pack with (no chat model, or a remote one): an estimate of the same budget.
+      const packed = packOnHost(candidates, current.passageBudget);
+      decide(packed.packed);
+      passageTokens = packed.tokens;
+      request.prompt = groundedPrompt(input.text, citations.map((citation, i) => ({ label: packed.labels[i]!, text: citation.text })));
+    } else if (candidates) {
+      const reranker = current.rerank ? (this.options.reranker?.() ?? null) : null;
+      request.grounding = {
+        passages: candidates.passages.map((passage) => ({ label: passage.label, text: passage.text, sentences: passage.sentences })),
+        ranked: candidates.ranked,
+        budgetTokens: current.passageBudget,
+        reranker: reranker ? { modelPath: reranker, threads: current.embeddingThreads } : null,
+      };
+    }
+
     let text = '';
     let lastCheckpoint = now();
     let started = false;
@@ -94,15 +134,19 @@ export class ChatService {
     const controller = new AbortController();
     const abort = () => controller.abort();
     context.signal.addEventListener('abort', abort, { once: true });
-    const request = { systemPrompt, history, prompt: input.text, maxTokens, temperature };
     const streamOptions = {
       signal: controller.signal,
-      onItem: (item: { text: string }) => {
+      onItem: (item: { text: string; packed?: PackedPassage[] }) => {
+        if (item.packed) {
+          decide(item.packed);
+          if (started) announce?.();
+          return;
+        }
         text += item.text;
         context.emit({ type: 'text', text: item.text });
         if (assistant && now() - lastCheckpoint >= checkpointMs) {
           lastCheckpoint = now();
-          conversations.updateMessage(conversationId, assistant.id, { text, status: 'streaming' });
+          conversations.updateMessage(conversationId, assistant.id, { text, status: 'streaming', citations, grounding });
         }
       },
     };
@@ -112,9 +156,8 @@ export class ChatService {
       const ready = chatModel.readyClient();
       return ready ? generate(ready) : chatModel.ensureLoaded(controller.signal).then(generate);
     };
-    const remote = this.options.remote;
-    const generation = remote?.chatActive ? remote.generate(request, streamOptions, local) : local();
-    generation.catch(() => {});
+    const generation = retrievalOnly ? null : remote ? remote.generate(request, streamOptions, local) : local();
+    generation?.catch(() => {});
 
     try {
       const conversation = existing ?? conversations.create(titleFrom(input.text));
@@ -123,11 +166,18 @@ export class ChatService {
       assistant = conversations.appendMessage(conversationId, 'assistant', '', 'streaming');
       context.emit({ type: 'start', conversation: conversations.get(conversationId), userMessage, assistantMessage: assistant });
       started = true;
+      (announce as (() => void) | null)?.();
       this.options.onConversationChanged(conversationId);
 
+      if (!generation) {
+        text = documents!.retrievalOnlyAnswer(input.text, citations);
+        context.emit({ type: 'text', text });
+        assistant = conversations.updateMessage(conversationId, assistant.id, { text, status: 'complete', citations, grounding });
+        return { message: assistant, stopReason: 'retrievalOnly', completionTokens: 0, trimmedMessages: 0, passageTokens };
+      }
       const result = await generation;
-      assistant = conversations.updateMessage(conversationId, assistant.id, { text: result.text, status: result.stopReason === 'cancelled' ? 'cancelled' : 'complete' });
-      return { message: assistant, stopReason: result.stopReason, completionTokens: result.completionTokens, trimmedMessages: result.trimmedMessages };
+      assistant = conversations.updateMessage(conversationId, assistant.id, { text: result.text, status: result.stopReason === 'cancelled' ? 'cancelled' : 'complete', citations, grounding });
+      return { message: assistant, stopReason: result.stopReason, completionTokens: result.completionTokens, trimmedMessages: result.trimmedMessages, passageTokens: result.passageTokens ?? passageTokens };
     } catch (error) {
       if (!started || !assistant) {
         controller.abort();
@@ -135,11 +185,11 @@ export class ChatService {
       }
       const payload = toErrorPayload(error);
       if (payload.code === ErrorCode.Cancelled) {
-        assistant = conversations.updateMessage(conversationId, assistant.id, { text, status: 'cancelled' });
-        return { message: assistant, stopReason: 'cancelled', completionTokens: 0, trimmedMessages: 0 };
+        assistant = conversations.updateMessage(conversationId, assistant.id, { text, status: 'cancelled', citations, grounding });
+        return { message: assistant, stopReason: 'cancelled', completionTokens: 0, trimmedMessages: 0, passageTokens };
       }
       this.options.logger.warn('chat turn failed', { conversationId, ...payload });
-      conversations.updateMessage(conversationId, assistant.id, { text, status: 'error', error: payload });
+      conversations.updateMessage(conversationId, assistant.id, { text, status: 'error', error: payload, citations, grounding });
       throw error;
     } finally {
       context.signal.removeEventListener('abort', abort);
@@ -147,81 +197,15 @@ export class ChatService {
     }
   }
 
-  /**
-   * A turn over the user's documents: retrieve passages first, send them as numbered sources, and ground
-   * the prompt in them. Without a chat model the passages themselves are the answer (retrieval-only).
-   */
-  private async sendGrounded(input: { conversationId?: string; text: string }, context: StreamHandlerContext<ChatItem> & HandlerContext, documents: DocumentLibrary): Promise<ChatResult> {
-    const { conversations, settings, chatModel, supervisor } = this.options;
-    const now = this.options.now ?? Date.now;
-    const existing = input.conversationId ? conversations.get(input.conversationId) : null;
-    const history = existing ? this.historyOf(existing.id) : [];
-    const { maxTokens, temperature, systemPrompt, contextSize } = settings.get();
-    const conversation = existing ?? conversations.create(titleFrom(input.text));
-    const conversationId = conversation.id;
-    const userMessage = conversations.appendMessage(conversationId, 'user', input.text);
-    let assistant = conversations.appendMessage(conversationId, 'assistant', '', 'streaming');
-    context.emit({ type: 'start', conversation: conversations.get(conversationId), userMessage, assistantMessage: assistant });
-    this.options.onConversationChanged(conversationId);
-    let text = '';
-    let citations: Awaited<ReturnType<DocumentLibrary['retrieve']>> = [];
+  /** Retrieval for the turn; if it fails (not cancelled), the question is answered without documents rather than not at all. */
+  private async ground(documents: DocumentLibrary, question: string, history: { role: 'user' | 'assistant'; text: string }[], signal: AbortSignal): Promise<GroundingCandidates | null> {
     try {
-      const window = chatModel.state.contextSize ?? (contextSize || 4096);
-      const passageTokens = Math.max(256, Math.min(window * passageContextShare, window - Math.min(maxTokens, window / 2) - 256));
-      citations = await documents.retrieve(input.text, { signal: context.signal, maxChars: Math.floor(passageTokens * charsPerToken) });
-      if (citations.length > 0) context.emit({ type: 'sources', citations });
-
-      const remote = this.options.remote?.chatActive ? this.options.remote : null;
-      if (chatModel.setupNeeded && !remote) {
-        text = documents.retrievalOnlyAnswer(input.text, citations);
-        context.emit({ type: 'text', text });
-        assistant = conversations.updateMessage(conversationId, assistant.id, { text, status: 'complete', citations });
-        return { message: assistant, stopReason: 'retrievalOnly', completionTokens: 0, trimmedMessages: 0 };
-      }
-
-      let lastCheckpoint = now();
-      const generate = (prompt: string) => {
-        const request = { systemPrompt, history, prompt, maxTokens, temperature };
-        const streamOptions = {
-          signal: context.signal,
-          onItem: (item: { text: string }) => {
-            text += item.text;
-            context.emit({ type: 'text', text: item.text });
-            if (now() - lastCheckpoint >= checkpointMs) {
-              lastCheckpoint = now();
-              conversations.updateMessage(conversationId, assistant.id, { text, status: 'streaming', citations });
-            }
-          },
-        };
-        const local = () => chatModel.ensureLoaded(context.signal).then((client) => supervisor.run(() => client.stream('chat.generate', request, streamOptions)));
-        return remote ? remote.generate(request, streamOptions, local) : local();
-      };
-      let result: Awaited<ReturnType<typeof generate>>;
-      for (;;) {
-        try {
-          result = await generate(citations.length > 0 ? documents.groundedPrompt(input.text, citations) : input.text);
-          break;
-        } catch (error) {
-          // The passage budget is estimated in characters; tokenizers differ. Too long means one source
-          // fewer (the least relevant), until the question fits on its own.
-          if (toErrorPayload(error).code !== ErrorCode.PromptTooLong || citations.length === 0 || text.length > 0) throw error;
-          citations = citations.slice(0, -1);
-          context.emit({ type: 'sources', citations });
-        }
-      }
-      assistant = conversations.updateMessage(conversationId, assistant.id, { text: result.text, status: result.stopReason === 'cancelled' ? 'cancelled' : 'complete', citations });
-      return { message: assistant, stopReason: result.stopReason, completionTokens: result.completionTokens, trimmedMessages: result.trimmedMessages };
+      return await documents.ground(question, { history, signal });
     } catch (error) {
       const payload = toErrorPayload(error);
-      if (payload.code === ErrorCode.Cancelled) {
-        assistant = conversations.updateMessage(conversationId, assistant.id, { text, status: 'cancelled', citations });
-        return { message: assistant, stopReason: 'cancelled', completionTokens: 0, trimmedMessages: 0 };
-      }
-      this.options.logger.warn('chat turn failed', { conversationId, ...payload });
-      conversations.updateMessage(conversationId, assistant.id, { text, status: 'error', error: payload, citations });
-      throw error;
-    } finally {
-      this.options.onConversationChanged(conversationId);
+      if (payload.code === ErrorCode.Cancelled || signal.aborted) throw error;
+      this.options.logger.warn('retrieval failed; answering without documents', { ...payload });
+      return null;
     }
   }
 
@@ -232,4 +216,10 @@ export class ChatService {
       .filter((message) => message.text.length > 0)
       .map((message) => ({ role: message.role, text: message.text }));
   }
+}
+
+/** Packing where no local tokenizer can count (retrieval-only answers, a remote model): by estimate. */
+function packOnHost(candidates: GroundingCandidates, budget: number) {
+  const { packed, tokens } = packPassages(candidates.passages, candidates.ranked, budget, estimateTokens);
+  return { packed, tokens, labels: packed.map((p) => candidates.passages[p.index]!.label) };
 }

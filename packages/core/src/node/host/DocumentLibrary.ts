@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { ContractHandlers } from '../../common/contract/defineContract.js';
 import type { DocumentsChanged } from '../../common/contract/documentSchemas.js';
 import type { HostContract } from '../../common/contract/hostContract.js';
-import type { Citation } from '../../common/contract/passageSchemas.js';
+import type { Citation, Passage } from '../../common/contract/passageSchemas.js';
 import type { DocumentsState } from '../../common/contract/schemas.js';
 import type { Event } from '../../common/disposable.js';
 import type { Logger } from '../logger.js';
@@ -23,14 +23,33 @@ export interface DocumentLibrary {
   readonly onDidChangeDocument: Event<DocumentsChanged>;
   /** Counts, the ingest worker's state or the embedding model changed. */
   readonly onDidChangeState: Event<void>;
-  /** Passages for a question, numbered as citations, best first, within `maxChars`; empty when nothing is relevant. */
-  retrieve(query: string, options?: { signal?: AbortSignal; maxChars?: number }): Promise<Citation[]>;
-  /** The prompt the model gets: numbered passages, the question, and how to cite. */
-  groundedPrompt(question: string, citations: readonly Citation[]): string;
+  /** Candidate passages for a question, cut into sentences, the matching ones ranked; none when nothing is relevant. */
+  ground(question: string, options?: GroundOptions): Promise<GroundingCandidates>;
   /** The answer without a chat model: the passages themselves, cited. */
   retrievalOnlyAnswer(question: string, citations: readonly Citation[]): string;
   retryWorker(): Promise<void>;
+  /**
+   * Another process (the CLI) changed the stored documents: what differs from what this library last
+   * announced, to show it, and a vector index it made stale is dropped.
+   */
+  changedOutside?(): { changes: DocumentsChanged[]; added: number; removed: number };
   dispose(): Promise<void>;
+}
+
+export interface GroundOptions {
+  /** The conversation so far: a follow-up question is searched with the questions before it. */
+  history?: readonly { role: 'user' | 'assistant'; text: string }[];
+  signal?: AbortSignal;
+}
+
+/** What the grounding step hands the packer (the inference worker, or packPassages with an estimate). */
+export interface GroundingCandidates {
+  /** Passages as stored (offsets and text of the whole passage), each cut into sentences, with its citation label. */
+  passages: (Passage & { label: string; sentences: [number, number][] })[];
+  /** Matching sentences, best first, as [passage, sentence] indexes. */
+  ranked: [number, number][];
+  /** The relevance gate's value for the best passage (0 when nothing matched). */
+  relevance: number;
 }
 
 export interface DocumentLibraryContext {

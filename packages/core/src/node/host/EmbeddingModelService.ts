@@ -7,12 +7,15 @@ import type { Logger } from '../logger.js';
 import type { ModelManager } from '../models/ModelManager.js';
 import type { SettingsStore } from '../settings/SettingsStore.js';
 import type { WorkerSupervisor } from '../workers/WorkerSupervisor.js';
+import type { EmbeddingKeyStore } from './EmbeddingKeyStore.js';
 
 export interface EmbeddingModelServiceOptions {
   models: ModelManager;
   settings: SettingsStore;
   supervisor: WorkerSupervisor<InferenceContract>;
   logger: Logger;
+  /** Where each model's key is remembered between runs; without it the key is known only once the model ran. */
+  keys?: EmbeddingKeyStore;
 }
 
 /** Embeddings on a remote server (api/RemoteBackend), used instead of the local model when settings say so. */
@@ -89,6 +92,20 @@ export class EmbeddingModelService {
     return this.remoteActive ? this.remoteInfo : this.lastInfo;
   }
 
+  /**
+   * The current model's identity without loading it: from this process's load, else as remembered from an
+   * earlier run. Stored vectors are searched by this key, so retrieval is the same in every process.
+   */
+  get knownInfo(): EmbeddingModelInfo | null {
+    const info = this.info;
+    if (info || !this.available) return info;
+    const remote = this.remoteActive ? this.remote : null;
+    const identity = remote ? remote.embeddingKey : this.resolved ? localIdentity(this.resolved) : null;
+    const known = identity ? this.options.keys?.get(identity) : null;
+    if (!known || !identity) return null;
+    return { key: known.key, name: known.name, path: remote ? identity : this.resolved!.path, dimensions: known.dimensions };
+  }
+
   private get remoteActive(): boolean {
     return this.remote?.embeddingsActive ?? false;
   }
@@ -132,18 +149,25 @@ export class EmbeddingModelService {
     const [probe] = await remote.embed(['dimensions'], signal);
     const dimensions = probe?.length ?? 0;
     this.remoteInfo = { key: `${remote.embeddingKey}:${dimensions}`, name: remote.embeddingKey, path: remote.embeddingKey, dimensions };
+    if (dimensions > 0) this.options.keys?.put(remote.embeddingKey, { key: this.remoteInfo.key, name: this.remoteInfo.name, dimensions });
     return this.remoteInfo;
   }
 
   private async load(model: InstalledModel, generation: number, signal?: AbortSignal): Promise<EmbeddingModelInfo> {
     const threads = this.options.settings.get().embeddingThreads;
     const loaded = await this.options.supervisor.run((client) => client.call('embed.load', { modelPath: model.path, threads }, { signal }));
-    const info: EmbeddingModelInfo = { key: `${model.name}@${model.sizeBytes}:${loaded.dimensions}`, name: model.name, path: model.path, dimensions: loaded.dimensions };
+    const info: EmbeddingModelInfo = { key: `${localIdentity(model)}:${loaded.dimensions}`, name: model.name, path: model.path, dimensions: loaded.dimensions };
     this.loadedFor = { generation, info };
+    this.options.keys?.put(localIdentity(model), { key: info.key, name: info.name, dimensions: info.dimensions });
     if (this.lastInfo?.key !== info.key) {
       this.lastInfo = info;
       this.options.logger.info('embedding model loaded', { model: model.name, dimensions: loaded.dimensions, threads: loaded.threads, contextSize: loaded.contextSize });
     }
     return info;
   }
+}
+
+/** What names a local model's vectors apart from the dimensions: its name and file size. */
+function localIdentity(model: InstalledModel): string {
+  return `${model.name}@${model.sizeBytes}`;
 }

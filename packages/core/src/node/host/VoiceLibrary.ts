@@ -22,6 +22,8 @@ export interface VoiceLibrary {
   synthesize(text: string, signal?: AbortSignal): Promise<Uint8Array>;
   /** The transcript of a recording in a WAV file of any rate and channel count (/v1/audio/transcriptions). */
   transcribe(wav: Uint8Array, signal?: AbortSignal): Promise<string>;
+  /** Models were installed or removed: a missing voice model may be there now. */
+  modelsChanged?(): void;
   dispose(): Promise<void>;
 }
 

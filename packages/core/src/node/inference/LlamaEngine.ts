@@ -1,16 +1,20 @@
 import fs from 'node:fs/promises';
 import { type ChatHistoryItem, type Llama, LlamaChatSession, LlamaLogLevel, type LlamaContext, type LlamaModel, getLlama, readGgufFileInfo } from 'node-llama-cpp';
 import { fitHistory } from '../../common/chat/fitHistory.js';
+import { groundedPrompt } from '../../common/chat/groundedPrompt.js';
+import { packPassages, packedText } from '../../common/chat/packPassages.js';
 import { TextBatcher } from '../../common/chat/TextBatcher.js';
 import type { GenerateResult, LoadedModel } from '../../common/contract/inferenceContract.js';
-import type { generateInputSchema, loadModelInputSchema } from '../../common/contract/inferenceContract.js';
+import type { generateInputSchema, generateItemSchema, loadModelInputSchema } from '../../common/contract/inferenceContract.js';
 import { AssistantError, ErrorCode, cancelledError } from '../../common/errors.js';
 import { chooseThreads } from './chooseThreads.js';
+import { RankingEngine } from './RankingEngine.js';
 import { SerialQueue } from '../../common/SerialQueue.js';
 import type { z } from 'zod';
 
 type LoadInput = z.output<typeof loadModelInputSchema>;
 type GenerateInput = z.output<typeof generateInputSchema>;
+type GenerateItem = z.output<typeof generateItemSchema>;
 
 interface Loaded {
   key: string;
@@ -32,8 +36,15 @@ export class LlamaEngine {
   private lastNativeError: string | null = null;
   private loaded: Loaded | undefined;
   private readonly queue = new SerialQueue();
+  private readonly ranking = new RankingEngine(() => this.getLlama());
+  /** Prompts evaluated and their input tokens since the worker started (tests count them per turn). */
+  private readonly counters = { evaluations: 0, evaluatedTokens: 0 };
 
   constructor(private readonly options: LlamaEngineOptions = {}) {}
+
+  get stats(): { evaluations: number; evaluatedTokens: number } {
+    return { ...this.counters };
+  }
 
   load(input: LoadInput, signal?: AbortSignal): Promise<LoadedModel> {
     return this.queue.run(() => this.loadNow(input, signal), signal);
@@ -47,7 +58,7 @@ export class LlamaEngine {
     });
   }
 
-  generate(input: GenerateInput, emit: (item: { text: string; tokens: number }) => void, signal?: AbortSignal): Promise<GenerateResult> {
+  generate(input: GenerateInput, emit: (item: GenerateItem) => void, signal?: AbortSignal): Promise<GenerateResult> {
     return this.queue.run(() => this.generateNow(input, emit, signal), signal);
   }
 
@@ -87,16 +98,26 @@ export class LlamaEngine {
     }
   }
 
-  private async generateNow(input: GenerateInput, emit: (item: { text: string; tokens: number }) => void, signal?: AbortSignal): Promise<GenerateResult> {
+  private async generateNow(input: GenerateInput, emit: (item: GenerateItem) => void, signal?: AbortSignal): Promise<GenerateResult> {
     const loaded = this.loaded;
     if (!loaded) throw new AssistantError(ErrorCode.NoChatModel, 'No chat model is loaded.');
     const { model, session, context } = loaded;
+    let prompt = input.prompt;
+    let passageTokens = 0;
+    if (input.grounding) {
+      const grounded = await this.ground(input, input.grounding, loaded, signal);
+      prompt = grounded.prompt;
+      passageTokens = grounded.tokens;
+      // Before any evaluation: the host sends its one `sources` event for exactly these passages.
+      emit({ text: '', tokens: 0, packed: grounded.packed });
+    }
+    const turn = { ...input, prompt };
     // A token covers at least one UTF-8 byte, so byte lengths bound token counts from above: when the
     // bound leaves room for the whole reply, nothing needs tokenizing before the first token.
-    const byBytes = fitsByBytes(input, context.contextSize);
+    const byBytes = fitsByBytes(turn, context.contextSize);
     const measure = byBytes ? (text: string) => Buffer.byteLength(text) : (text: string) => model.tokenize(text).length;
     const systemTokens = measure(input.systemPrompt);
-    const promptTokens = measure(input.prompt);
+    const promptTokens = measure(prompt);
     const historyTokens = input.history.map((message) => measure(message.text));
     const start = fitHistory({ contextSize: context.contextSize, replyReserve: input.maxTokens, systemTokens, promptTokens, historyTokens, perMessageOverhead });
     const kept = input.history.slice(start);
@@ -118,8 +139,16 @@ export class LlamaEngine {
     let completionTokens = 0;
     let text = '';
     const batcher = new TextBatcher((chunk, tokens) => emit({ text: chunk, tokens }), this.options.batchIntervalMs);
+    const meter = session.sequence.tokenMeter;
+    const inputBefore = meter.usedInputTokens;
+    this.counters.evaluations++;
+    const counts = () => {
+      const evaluatedTokens = meter.usedInputTokens - inputBefore;
+      this.counters.evaluatedTokens += evaluatedTokens;
+      return { promptTokens: model.tokenize(prompt).length, completionTokens, trimmedMessages, passageTokens, evaluatedTokens };
+    };
     try {
-      const result = await session.promptWithMeta(input.prompt, {
+      const result = await session.promptWithMeta(prompt, {
         maxTokens,
         temperature: input.temperature,
         seed: input.seed,
@@ -135,12 +164,40 @@ export class LlamaEngine {
       });
       batcher.flush();
       const stopReason = result.stopReason === 'abort' ? 'cancelled' : result.stopReason === 'maxTokens' ? 'maxTokens' : 'eos';
-      return { text: result.responseText, stopReason, promptTokens: model.tokenize(input.prompt).length, completionTokens, trimmedMessages };
+      return { text: result.responseText, stopReason, ...counts() };
     } catch (error) {
       batcher.flush();
-      if (signal?.aborted) return { text, stopReason: 'cancelled', promptTokens: model.tokenize(input.prompt).length, completionTokens, trimmedMessages };
+      if (signal?.aborted) return { text, stopReason: 'cancelled', ...counts() };
       throw new AssistantError(ErrorCode.GenerationFailed, `Generation failed: ${firstLine(error)}.`, { cause: error });
     }
+  }
+
+  /**
+   * Reranks the candidates (when a reranker is given), then packs what fits by exact token count: the
+   * passage budget, capped by what the context leaves after the system prompt, the question with its
+   * instructions and a reply. Never more than the context holds, so the prompt is evaluated once.
+   */
+  private async ground(input: GenerateInput, grounding: NonNullable<GenerateInput['grounding']>, loaded: Loaded, signal?: AbortSignal) {
+    const { passages, budgetTokens, reranker } = grounding;
+    const count = (text: string) => loaded.model.tokenize(text).length;
+    let ranked = grounding.ranked;
+    if (reranker && ranked.length > 1 && budgetTokens > 0) {
+      try {
+        const sentences = ranked.map(([p, s]) => packedText(passages[p]!, { sentences: [s] }));
+        const scores = await this.ranking.rank(reranker, input.prompt, sentences, signal);
+        ranked = ranked.map((pair, i) => ({ pair, score: scores[i]!, i })).sort((a, b) => b.score - a.score || a.i - b.i).map(({ pair }) => pair);
+      } catch (error) {
+        if (signal?.aborted) throw cancelledError();
+        // The retrieval order stands: a broken reranker costs ranking quality, never the answer.
+        process.stderr.write(`${JSON.stringify({ level: 'warn', message: 'reranking failed; keeping the retrieval order', error: firstLine(error) })}\n`);
+      }
+    }
+    const instructions = count(groundedPrompt(input.prompt, [{ label: '', text: '' }]));
+    const reply = Math.min(input.maxTokens, Math.floor(loaded.context.contextSize / 4));
+    const room = loaded.context.contextSize - count(input.systemPrompt) - instructions - reply - 2 * perMessageOverhead - templateMargin;
+    const { packed, tokens } = packPassages(passages, ranked, Math.max(0, Math.min(budgetTokens, room)), count);
+    const sources = packed.map((p) => ({ label: passages[p.index]!.label, text: packedText(passages[p.index]!, p) }));
+    return { prompt: groundedPrompt(input.prompt, sources), tokens, packed };
   }
 
   /** The process's one llama.cpp binding, shared with the embedding engine. */
@@ -178,7 +235,7 @@ const perMessageOverhead = 8;
 /** Tokens a chat template adds around the whole conversation (BOS, system block, generation prefix). */
 const templateMargin = 64;
 
-function fitsByBytes(input: GenerateInput, contextSize: number): boolean {
+function fitsByBytes(input: Pick<GenerateInput, 'systemPrompt' | 'prompt' | 'history' | 'maxTokens'>, contextSize: number): boolean {
   let bytes = Buffer.byteLength(input.systemPrompt) + Buffer.byteLength(input.prompt) + 2 * perMessageOverhead;
   for (const message of input.history) bytes += Buffer.byteLength(message.text) + perMessageOverhead;
   return bytes + templateMargin + input.maxTokens <= contextSize;

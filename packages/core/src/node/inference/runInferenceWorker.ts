@@ -13,6 +13,7 @@ export function runInferenceWorker(transport: RpcTransport = connectParentTransp
     'model.load': (input, { signal }) => engine.load(input, signal),
     'model.unload': () => engine.unload(),
     'chat.generate': (input, { signal, emit }) => engine.generate(input, emit, signal),
+    'engine.stats': () => engine.stats,
     'embed.load': (input, { signal }) => embeddings.load(input, signal),
     'embed.batch': ({ texts }, { signal }) => embeddings.embed(texts, signal),
   });

@@ -75,6 +75,31 @@ export class ModelManager {
   }
 
   /**
+   * A fingerprint of what the models folder holds (names, sizes, times, and the markers of unpacked
+   * archives; downloads in progress left out), so the host notices models copied in by another process.
+   * Empty when the folder does not exist.
+   */
+  async fingerprint(): Promise<string> {
+    const parts: string[] = [];
+    const walk = async (folder: string, depth: number): Promise<void> => {
+      const entries = await fsp.readdir(folder, { withFileTypes: true }).catch(() => []);
+      for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        if (entry.name.endsWith(partialSuffix) || entry.name === '.downloads') continue;
+        const full = path.join(folder, entry.name);
+        if (entry.isDirectory()) {
+          parts.push(`${full}/`);
+          if (depth > 0) await walk(full, depth - 1);
+        } else {
+          const stat = await fsp.stat(full).catch(() => null);
+          parts.push(`${full}:${stat?.size ?? '?'}:${stat?.mtimeMs ?? '?'}`);
+        }
+      }
+    };
+    await walk(this.modelsDir, 3);
+    return parts.join('\n');
+  }
+
+  /**
    * The chat model to use: `requested` as a path or a name, else the manifest's default chat model if
    * installed, else the only (or first) installed chat model. Null when none is installed.
    */
@@ -90,7 +115,12 @@ export class ModelManager {
     return this.resolveModel('embedding', requested);
   }
 
-  private async resolveModel(kind: 'chat' | 'embedding', requested: string | null | undefined): Promise<InstalledModel | null> {
+  /** The manifest's default reranker when it is installed: a cross-encoder that orders passages by relevance. */
+  async resolveRerankerModel(): Promise<InstalledModel | null> {
+    return this.resolveModel('reranker', null);
+  }
+
+  private async resolveModel(kind: 'chat' | 'embedding' | 'reranker', requested: string | null | undefined): Promise<InstalledModel | null> {
     const usable = (await this.installed()).filter((model) => model.kinds.includes(kind));
     if (requested) {
       const byName = usable.find((model) => model.name === requested) ?? usable.find((model) => model.name.toLowerCase().split('/').pop() === requested.toLowerCase());

@@ -1,6 +1,6 @@
 import type { ContractHandlers } from '../../common/contract/defineContract.js';
 import type { HostContract } from '../../common/contract/hostContract.js';
-import type { SecretsState } from '../../common/contract/trustSchemas.js';
+import { type SecretsState, auditSecretPrefix } from '../../common/contract/trustSchemas.js';
 import { type Disposable, Emitter } from '../../common/disposable.js';
 import type { Logger } from '../logger.js';
 import type { SecretStore } from './SecretStore.js';
@@ -74,7 +74,8 @@ export class SecretService implements Disposable {
   }
 
   async state(): Promise<SecretsState> {
-    return { backend: this.backend, reason: this.reason, names: await this.options.store.names() };
+    // The audit log's own entries are not the user's to manage (the contract refuses their names).
+    return { backend: this.backend, reason: this.reason, names: (await this.options.store.names()).filter((name) => !name.startsWith(auditSecretPrefix)) };
   }
 
   dispose(): void {

@@ -19,6 +19,8 @@ export interface ExtractedDocument {
   /** Page count for PDF, otherwise null. */
   pages: number | null;
   sections: ExtractedSection[];
+  /** Pages read by OCR (page numbers) and pages left unread over the OCR page limit; absent: no OCR. */
+  ocr?: { pages: number[]; skippedPages: number };
 }
 
 export type ChunkOptions = DocumentChunkerOptions;

@@ -12,13 +12,15 @@ export const MAX_WORD_LENGTH = 1_000_000;
  * block by block, and the next block waits until the host has taken the chunks already sent, so memory stays
  * bounded whatever the file's size. Hostile files are parsed here so that a hang, a crash or a memory
  * blow-up takes down only this process; the host's cancel message aborts the call's signal, which the
- * loaders honour (pdf.js's loading task is destroyed).
+ * loaders honour (pdf.js's loading task is destroyed, the OCR thread is terminated mid-page). OCR reports
+ * each page before reading it and each page's text as soon as it is read.
  */
 export function runIngestWorker(transport: RpcTransport = connectParentTransport()): void {
   // Let a cancel message in between batches; where the transport can tell, also wait until they are sent.
   const drained = () => transport.drained?.() ?? new Promise<void>((resolve) => setImmediate(resolve));
   const server = serveRpc(ingestContract, transport, {
     'ingest.parse': async (input, { signal, emit }) => {
+      const ocr = input.ocr ? { ...input.ocr, onProgress: (ocrProgress: { index: number; total: number; page: number }) => emit({ ocrProgress }), onPage: (ocrPage: { page: number; text: string; confidence: number }) => emit({ ocrPage }) } : undefined;
       const batchSize = Math.max(1, input.batchSize);
       const pending: ChunkDraft[] = [];
       const chunker = new DocumentChunker({ chunkSize: input.chunkSize, chunkOverlap: input.chunkOverlap, maxWordLength: MAX_WORD_LENGTH }, (chunk) => pending.push(chunk));
@@ -29,11 +31,11 @@ export function runIngestWorker(transport: RpcTransport = connectParentTransport
           await drained();
         }
       };
-      const document = await streamDocument(input.path, { maxBytes: input.maxBytes, signal }, { chunker, flush: () => send(false) });
+      const document = await streamDocument(input.path, { maxBytes: input.maxBytes, signal, ocr }, { chunker, flush: () => send(false) });
       const { chunks, characters } = chunker.end();
       await send(true);
       if (signal.aborted) throw cancelledError();
-      return { format: document.format, title: document.title, pages: document.pages, chunks, characters };
+      return { format: document.format, title: document.title, pages: document.pages, chunks, characters, ocr: document.ocr ?? null };
     },
   });
   server.publish('worker.ready', { pid: process.pid });

@@ -24,6 +24,13 @@ const formatByExtension: Readonly<Record<string, DocumentFormat>> = {
   '.tex': 'text',
   '.srt': 'text',
   '.vtt': 'text',
+  // Pictures of pages, read by OCR.
+  '.png': 'image',
+  '.jpg': 'image',
+  '.jpeg': 'image',
+  '.tif': 'image',
+  '.tiff': 'image',
+  '.webp': 'image',
   // Source code and configuration.
   ...Object.fromEntries(
     [

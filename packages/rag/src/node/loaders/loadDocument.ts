@@ -8,10 +8,12 @@ import { sizeLimitReason } from './sizeLimit.js';
 import { loadDocx } from './docxLoader.js';
 import { loadEpub } from './epubLoader.js';
 import { loadHtml } from './htmlLoader.js';
+import { loadImage } from './imageLoader.js';
 import { loadMarkdown } from './markdownLoader.js';
 import { loadPdf } from './pdfLoader.js';
 import { loadCode, loadText } from './textLoader.js';
 import type { ExtractedDocument, Loader, LoadDocumentOptions } from './types.js';
+import { createOcrReader } from '../ocr/OcrReader.js';
 
 export type { ExtractedDocument, ExtractedSection, LoadDocumentOptions } from './types.js';
 
@@ -23,6 +25,7 @@ const loaders: Readonly<Record<DocumentFormat, Loader>> = {
   markdown: loadMarkdown,
   text: loadText,
   code: loadCode,
+  image: loadImage,
 };
 const textual = new Set<DocumentFormat>(['html', 'markdown', 'text', 'code']);
 /** What a file of each format is called in messages. */
@@ -34,13 +37,15 @@ export const kinds: Readonly<Record<DocumentFormat, string>> = {
   markdown: 'Markdown file',
   text: 'text file',
   code: 'text file',
+  image: 'picture',
 };
 
 /**
  * Reads a document and extracts its text as sections (see each loader for its format). Refuses, with an
  * AssistantError whose message names the file: unsupported extensions, missing or unreadable paths,
  * folders, empty files, files over `maxBytes` (checked before reading), binary files with a text
- * extension, damaged, encrypted and text-less documents. Honours `signal` between steps (Cancelled).
+ * extension, damaged, encrypted and text-less documents. Honours `signal` between steps (Cancelled). With
+ * `ocr`, scanned pages and pictures are read by OCR.
  */
 export async function loadDocument(filePath: string, options: LoadDocumentOptions): Promise<ExtractedDocument> {
   const { signal, maxBytes } = options;
@@ -62,7 +67,8 @@ export async function loadDocument(filePath: string, options: LoadDocumentOption
 
   let document: ExtractedDocument;
   try {
-    document = await loaders[format]({ bytes, name, filePath, signal });
+    const ocr = options.ocr ? createOcrReader(name, options.ocr) : undefined;
+    document = await loaders[format]({ bytes, name, filePath, signal, ocr });
   } catch (error) {
     throw asDocumentError(error, name, kinds[format], signal);
   }
@@ -85,7 +91,7 @@ export async function checkFile(filePath: string, options: LoadDocumentOptions):
     const extension = path.extname(filePath);
     throw documentError(
       ErrorCode.DocumentUnsupported,
-      `${name} is not a supported document type (${extension ? `${extension} files` : 'no file extension'}). Supported: PDF, Word (.docx), EPUB, HTML, Markdown, plain text and source code.`,
+      `${name} is not a supported document type (${extension ? `${extension} files` : 'no file extension'}). Supported: PDF, Word (.docx), EPUB, HTML, Markdown, plain text, source code and pictures of pages (PNG, JPEG, TIFF, WebP).`,
     );
   }
 

@@ -4,6 +4,7 @@ import { ErrorCode } from '@assistant/core';
 import { asDocumentError, documentError, throwIfAborted } from './DocumentError.js';
 import { normalizeProse } from './normalizeText.js';
 import type { ExtractedSection, Loader } from './types.js';
+import { type PdfPageLike, renderPdfPage } from '../ocr/renderPdfPage.js';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 let pdfjsModule: Promise<PdfJs> | null = null;
@@ -14,10 +15,11 @@ const loadPdfJs = () => (pdfjsModule ??= import('pdfjs-dist/legacy/build/pdf.mjs
  * Folders of pdf.js's data files: CMaps (CJK fonts without a ToUnicode map give no text without them, e.g.
  * vertical Japanese) and the wasm image decoders. Standard font data is only needed for rendering.
  */
-function pdfjsAssets(): { cMapUrl: string; wasmUrl: string } | Record<string, never> {
+function pdfjsAssets(): { cMapUrl: string; wasmUrl: string; standardFontDataUrl: string } | Record<string, never> {
   try {
     const root = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
-    return { cMapUrl: path.join(root, 'cmaps') + path.sep, wasmUrl: path.join(root, 'wasm') + path.sep };
+    const folder = (name: string) => path.join(root, name) + path.sep;
+    return { cMapUrl: folder('cmaps'), wasmUrl: folder('wasm'), standardFontDataUrl: folder('standard_fonts') };
   } catch {
     return {};
   }
@@ -38,8 +40,10 @@ const SPARSE_PAGE_CHARS = 32;
  * items' end-of-line marks; a vertical gap larger than ~1.8 line heights starts a new paragraph; words
  * hyphenated across a line break are rejoined; NFKC folds ligatures and presentation forms ("ﬁ" → "fi").
  * Runs in the ingest process with pdf.js's in-thread "fake worker"; on abort the loading task is destroyed.
+ * With `ocr`, pages without a text layer (or with almost none) are rendered and read by OCR, one at a time;
+ * the pages that have text keep it.
  */
-export const loadPdf: Loader = async ({ bytes, name, signal }) => {
+export const loadPdf: Loader = async ({ bytes, name, signal, ocr }) => {
   throwIfAborted(signal);
   const pdfjs = await loadPdfJs();
   const task = pdfjs.getDocument({
@@ -65,7 +69,7 @@ export const loadPdf: Loader = async ({ bytes, name, signal }) => {
       throw error;
     }
     const pages = document.numPages;
-    const sections: ExtractedSection[] = [];
+    let sections: ExtractedSection[] = [];
     const sparsePages: number[] = [];
     let characters = 0;
     for (let pageNumber = 1; pageNumber <= pages; pageNumber++) {
@@ -82,17 +86,32 @@ export const loadPdf: Loader = async ({ bytes, name, signal }) => {
 
     const info = ((await document.getMetadata().catch(() => null))?.info ?? {}) as { Title?: unknown; EncryptFilterName?: unknown };
     const encrypted = typeof info.EncryptFilterName === 'string' && info.EncryptFilterName.length > 0;
+    let ocrDone: { pages: number[]; skippedPages: number } | undefined;
+    if (ocr && sparsePages.length > 0 && !encrypted) {
+      // Text pages stay as they are; each page with (almost) no text is rendered and read, in order.
+      const canvasFactory = (document as unknown as { canvasFactory: unknown }).canvasFactory;
+      const render = async (pageNumber: number) => renderPdfPage((await document.getPage(pageNumber)) as unknown as PdfPageLike, canvasFactory, signal);
+      const read = await ocr.readPages(sparsePages, render, signal);
+      const byPage = new Map(sections.map((section) => [section.page, section]));
+      for (const [pageNumber, page] of read.pages) {
+        if (page.text.trim()) byPage.set(pageNumber, { text: page.text, page: pageNumber, heading: null });
+        characters += page.text.replace(/\s+/g, '').length;
+      }
+      sections = [...byPage.values()].sort((a, b) => a.page! - b.page!);
+      ocrDone = { pages: [...read.pages.keys()], skippedPages: read.skippedPages };
+      if (characters === 0) throw documentError(ErrorCode.DocumentNoText, `${name}: no text found (OCR read ${plural(read.pages.size, 'page')} without a text layer and found no words).`);
+    }
     const sparse = characters < SPARSE_PAGE_CHARS * pages;
-    if (characters === 0 || (sparse && sparsePages.length === pages)) {
+    if (!ocrDone && (characters === 0 || (sparse && sparsePages.length === pages))) {
       // Nothing to read. Say why when we can: an owner-password PDF, or pages that are only images.
       if (encrypted) throw documentError(ErrorCode.DocumentEncrypted, `${name} is password-protected and no text could be extracted from it.`);
       const scanned = await hasImages(document, sparsePages, pdfjs.OPS, signal);
-      if (scanned) throw documentError(ErrorCode.DocumentNoText, `${name} has no text: scanned? Run OCR on it first.`);
+      if (scanned) throw documentError(ErrorCode.DocumentNoText, `${name} has no text layer: it is a scan, and OCR is turned off in Settings.`);
       if (characters === 0) throw documentError(ErrorCode.DocumentNoText, `${name} has no text.`);
     }
     const rawTitle = typeof info.Title === 'string' ? normalizeProse(info.Title) : '';
     const title = rawTitle && !/^untitled\b/i.test(rawTitle) ? rawTitle : null;
-    return { format: 'pdf', title, pages, sections };
+    return { format: 'pdf', title, pages, sections, ...(ocrDone ? { ocr: ocrDone } : {}) };
   } catch (error) {
     throw asDocumentError(error, name, 'PDF', signal);
   } finally {
@@ -100,6 +119,10 @@ export const loadPdf: Loader = async ({ bytes, name, signal }) => {
     await task.destroy().catch(() => undefined);
   }
 };
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
 
 function pageText(items: readonly unknown[]): string {
   let out = '';

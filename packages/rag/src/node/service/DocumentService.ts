@@ -3,19 +3,24 @@ import {
   type AddDocumentsResult,
   AssistantError,
   type Citation,
+  citationLabel,
   type DocumentInfo,
   type DocumentsChanged,
   type DocumentsState,
   Emitter,
-  type SearchHit,
   type SearchMode,
+  type SearchResult,
   ErrorCode,
   ingestContract,
   toErrorPayload,
 } from '@assistant/core';
-import { type DocumentLibrary, type DocumentLibraryContext, type DocumentMethods, WorkerSupervisor } from '@assistant/core/node';
+import { type DocumentLibrary, type DocumentLibraryContext, type DocumentMethods, type GroundingCandidates, type GroundOptions, WorkerSupervisor } from '@assistant/core/node';
 import type { ContractHandlers, HostContract } from '@assistant/core';
-import { groundedPrompt, retrievalOnlyAnswer, selectCitations } from '../../common/citations/groundedPrompt.js';
+import { retrievalOnlyAnswer } from '../../common/citations/groundedPrompt.js';
+import type { CollectionStats } from '../../common/grounding/passageScore.js';
+import { weighTerms } from '../../common/grounding/queryTerms.js';
+import { retrievalQuery } from '../../common/grounding/retrievalQuery.js';
+import { selectSentences } from '../../common/grounding/selectSentences.js';
 import { HybridRetriever } from '../retrieval/HybridRetriever.js';
 import { DocumentStore } from '../store/DocumentStore.js';
 import { collectFiles } from './collectFiles.js';
@@ -31,6 +36,12 @@ export interface DocumentServiceOptions extends DocumentLibraryContext {
 
 /** Progress events per document per second, at most: enough for a smooth bar, cheap for the UI. */
 const progressPerSecond = 5;
+
+/** Passages retrieval hands to the sentence selection (SQuAD dev: answer-in-context levels off past 8). */
+const groundingDepth = 8;
+
+/** An embedding model this reliable (see VectorReliability) also decides relevance by meaning, not only keywords. */
+const reliableFactor = 0.5;
 
 /**
  * The user's documents: adding (dedupe by content hash, replace a changed file), a two-stage ingestion
@@ -59,11 +70,16 @@ export class DocumentService implements DocumentLibrary {
   private disposed = false;
   private counts = { ready: 0, indexing: 0, failed: 0 };
   private reliability: Reliability | null = null;
+  /** Document id -> updatedAt as last announced, to tell another process's changes from ours. */
+  private readonly announced = new Map<string, number>();
   private probing: Promise<Reliability> | null = null;
+  /** Term weights and BM25 are relative to the collection: measured once per change of the documents. */
+  private stats: CollectionStats | null = null;
+  private readonly frequencies = new Map<string, number>();
 
   private constructor(private readonly options: DocumentServiceOptions) {
     const { db, logger, settings, embeddings } = options;
-    this.store = new DocumentStore(db, options.now);
+    this.store = new DocumentStore(db, options.now, () => settings.get().ocrMinConfidence);
     this.ingest = new WorkerSupervisor({ name: 'ingest', contract: ingestContract, launcher: options.launcher, logger, now: options.now, ...options.breaker });
     this.ingest.onDidChangeState(() => this.changedState.fire());
     this.index = new IndexHolder({ store: this.store, folder: path.join(options.paths.home, 'index'), logger });
@@ -74,14 +90,16 @@ export class DocumentService implements DocumentLibrary {
       ingest: this.ingest,
       index: this.index,
       logger,
+      modelsDir: options.paths.modelsDir,
       embedBatchSize: options.embedBatchSize,
-      onProgress: (document) => this.progress(document),
-      onReplaced: (oldId) => this.changedDocument.fire({ id: oldId, document: null }),
+      onProgress: (document, force) => this.progress(document, force),
+      onReplaced: (oldId) => this.announce({ id: oldId, document: null }),
     });
     this.retriever = new HybridRetriever({
       store: this.store,
       index: () => this.index.current(),
-      model: () => (embeddings.available ? (embeddings.info?.key ?? null) : null),
+      model: () => (embeddings.available ? (embeddings.knownInfo?.key ?? null) : null),
+      noModelReason: () => this.noModelReason(),
       onVectorFailure: (error) => logger.warn('query not embedded; searching by keywords only', { error: String(error) }),
       embedQuery: async (text, signal) => {
         if (!embeddings.available) return null;
@@ -97,6 +115,7 @@ export class DocumentService implements DocumentLibrary {
       isReferenced: (filePath) => this.store.findByPath(filePath).length > 0,
       logger,
     });
+    for (const document of this.store.list()) this.announced.set(document.id, document.updatedAt);
     embeddings.onDidChange(() => {
       this.changedState.fire();
       void this.backfill();
@@ -108,7 +127,7 @@ export class DocumentService implements DocumentLibrary {
       'documents.remove': ({ id }) => ({ removed: this.remove(id) }),
       'documents.reindex': ({ id }) => ({ queued: this.reindex(id) }),
       'documents.cancel': ({ id }) => ({ cancelled: this.cancel(id) }),
-      'documents.search': async ({ query, k, mode }, { signal }) => this.search(query, k, mode, signal),
+      'documents.search': ({ query, k, mode }, { signal }) => this.search(query, k, mode, signal),
       'documents.passage': ({ chunkId }) => {
         const passage = this.store.passageWithContext(chunkId);
         if (!passage) throw new AssistantError(ErrorCode.NotFound, 'That passage is no longer in your documents.');
@@ -126,8 +145,14 @@ export class DocumentService implements DocumentLibrary {
   }
 
   get state(): DocumentsState {
-    return { ...this.counts, ingest: this.ingest.state, embeddingModel: this.options.embeddings.available ? (this.options.embeddings.info?.name ?? 'loading') : null,
+    const { embeddings } = this.options;
+    const keywordsOnly = this.keywordsOnlyReason();
+    return {
+      ...this.counts,
+      ingest: this.ingest.state,
+      embeddingModel: embeddings.available ? (embeddings.knownInfo?.name ?? 'loading') : null,
       embeddingReliability: this.reliability ? { hitRate: this.reliability.hitRate, weightFactor: this.reliability.factor } : null,
+      search: keywordsOnly ? { mode: 'keywords', reason: keywordsOnly } : { mode: 'hybrid', reason: null },
     };
   }
 
@@ -148,12 +173,45 @@ export class DocumentService implements DocumentLibrary {
     return this.ingest.pid;
   }
 
-  /** Hybrid search weighs the vector list by the embedding model's measured reliability on this collection. */
-  async search(query: string, k: number, mode: SearchMode, signal?: AbortSignal): Promise<SearchHit[]> {
+  /**
+   * Hybrid search weighs the vector list by the embedding model's measured reliability on this collection;
+   * when it has no weight, the search runs on keywords and the result says why.
+   */
+  async search(query: string, k: number, mode: SearchMode, signal?: AbortSignal): Promise<SearchResult> {
     const { bm25Weight, vectorWeight, rrfK } = this.options.settings.get();
+    const { embeddings } = this.options;
+    // A model never loaded in this process and not remembered from an earlier one: load it to learn its key.
+    if (mode !== 'bm25' && embeddings.available && !embeddings.knownInfo) {
+      try {
+        await embeddings.ensureLoaded(signal);
+      } catch (error) {
+        if (mode !== 'hybrid' || signal?.aborted) throw error;
+      }
+    }
     const factor = mode === 'hybrid' && vectorWeight > 0 ? await this.vectorFactor(signal) : 1;
-    const effectiveMode = mode === 'hybrid' && factor === 0 ? 'bm25' : mode;
-    return this.retriever.search(query, { k, mode: effectiveMode, weights: { bm25: bm25Weight, vector: vectorWeight * factor }, rrfK, signal });
+    if (mode === 'hybrid' && (vectorWeight === 0 || factor === 0)) {
+      const result = await this.retriever.search(query, { k, mode: 'bm25', rrfK, signal });
+      return { ...result, reason: this.keywordsOnlyReason() ?? 'the embedding model is unavailable' };
+    }
+    return this.retriever.search(query, { k, mode, weights: { bm25: bm25Weight, vector: vectorWeight * factor }, rrfK, signal });
+  }
+
+  /** Why a hybrid search runs on keywords alone right now, or null when it uses vectors too. */
+  private keywordsOnlyReason(): string | null {
+    const { embeddings, settings } = this.options;
+    if (!embeddings.available) return this.noModelReason();
+    if (settings.get().vectorWeight === 0) return 'the meaning weight (vectorWeight) is 0 in settings';
+    const known = this.reliability;
+    if (known && known.factor === 0 && known.model === embeddings.knownInfo?.key) {
+      const name = embeddings.knownInfo?.name ?? 'the embedding model';
+      return `${name} found the passage of only ${Math.round(known.hitRate * 100)}% of ${known.probes} sentences taken from your documents, so its vectors would only add noise`;
+    }
+    return null;
+  }
+
+  private noModelReason(): string {
+    const wanted = this.options.settings.get().embeddingModel;
+    return wanted ? `the embedding model ${wanted} is not installed` : 'no embedding model is installed';
   }
 
   /** 0 to 1; measured once per model and again when the collection has grown or shrunk by a quarter. */
@@ -180,18 +238,49 @@ export class DocumentService implements DocumentLibrary {
     }
   }
 
-  async retrieve(query: string, options: { signal?: AbortSignal; maxChars?: number } = {}): Promise<Citation[]> {
-    const { retrievalTopK } = this.options.settings.get();
-    const hits = await this.search(query, retrievalTopK * 2, 'hybrid', options.signal);
-    // No keyword in common with any passage means the question is not about the documents (a greeting, a
-    // follow-up like "thanks"): answering from the nearest vectors would cite passages that do not apply.
-    if (!hits.some((hit) => hit.bm25Rank !== null)) return [];
-    const relevant = hits.filter((hit) => hit.bm25Rank !== null || (hit.vectorRank !== null && hit.vectorRank <= 3));
-    return selectCitations(relevant, { maxCitations: retrievalTopK, maxChars: options.maxChars ?? 6000 });
+  /**
+   * The passages to answer a question from: retrieval (with the conversation's earlier questions for a
+   * follow-up), then the relevance gate and the sentences worth reading (see selectSentences). Empty when
+   * nothing is relevant: the question is then answered without documents.
+   */
+  async ground(question: string, options: GroundOptions = {}): Promise<GroundingCandidates> {
+    const { retrievalTopK, relevanceThreshold, vectorRelevance } = this.options.settings.get();
+    const query = retrievalQuery(question, options.history ?? []);
+    if (query.terms.length + query.context.length === 0 && !this.vectorsReliable()) return { passages: [], ranked: [], relevance: 0 };
+    const result = await this.search(query.text, groundingDepth, 'hybrid', options.signal);
+    const reliable = result.mode === 'hybrid' && this.vectorsReliable();
+    const stats = this.collectionStats();
+    const weighted = weighTerms([...query.terms, ...query.context], (term) => this.documentFrequency(term), stats.passages);
+    const weights = weighted.weights.map((weight, i) => (i < query.terms.length ? weight : weight / 2));
+    const terms = { terms: weighted.terms, weights, total: weights.reduce((sum, w) => sum + w, 0) };
+    const selection = selectSentences(terms, result.hits.map((hit) => ({ passage: hit, similarity: hit.similarity })), stats, {
+      threshold: relevanceThreshold,
+      vectorThreshold: reliable ? vectorRelevance : null,
+      maxPassages: retrievalTopK,
+      question,
+    });
+    return { passages: selection.passages.map((passage) => ({ ...passage, label: citationLabel(passage) })), ranked: selection.ranked, relevance: selection.relevance };
   }
 
-  groundedPrompt(question: string, citations: readonly Citation[]): string {
-    return groundedPrompt(question, citations);
+  private vectorsReliable(): boolean {
+    const known = this.reliability;
+    return known !== null && known.factor >= reliableFactor && known.model === this.options.embeddings.knownInfo?.key && this.options.settings.get().vectorWeight > 0;
+  }
+
+  private collectionStats(): CollectionStats {
+    this.stats ??= this.store.collectionStats();
+    return this.stats;
+  }
+
+  private documentFrequency(term: string): number {
+    let n = this.frequencies.get(term);
+    if (n === undefined) {
+      n = this.store.documentFrequency(term);
+      // Bounded: a long session of questions must not grow it without end.
+      if (this.frequencies.size > 10_000) this.frequencies.clear();
+      this.frequencies.set(term, n);
+    }
+    return n;
   }
 
   retrievalOnlyAnswer(question: string, citations: readonly Citation[]): string {
@@ -242,6 +331,36 @@ export class DocumentService implements DocumentLibrary {
     return result;
   }
 
+  /** Another process (the CLI) changed the stored documents: what differs from what was announced. */
+  changedOutside(): { changes: DocumentsChanged[]; added: number; removed: number } {
+    // Ours in progress may have moved on unannounced (progress is throttled): they are not outside changes.
+    const ours = new Set([...this.parseQueue, ...this.embedQueue, ...this.running.keys()]);
+    const changes: DocumentsChanged[] = [];
+    let added = 0;
+    let removed = 0;
+    const listed = new Set<string>();
+    for (const document of this.store.list()) {
+      listed.add(document.id);
+      const seen = this.announced.get(document.id);
+      if (ours.has(document.id) || seen === document.updatedAt) continue;
+      if (seen === undefined) added++;
+      this.announced.set(document.id, document.updatedAt);
+      changes.push({ id: document.id, document });
+    }
+    for (const id of [...this.announced.keys()]) {
+      if (listed.has(id)) continue;
+      this.announced.delete(id);
+      removed++;
+      changes.push({ id, document: null });
+    }
+    if (changes.length > 0) {
+      // Its vectors are in SQLite but not in this copy of the index: reopen (or rebuild) it at next use.
+      this.index.discard();
+      this.recount();
+    }
+    return { changes, added, removed };
+  }
+
   cancel(id: string): boolean {
     const document = this.store.get(id);
     if (!document || !['queued', 'parsing', 'embedding'].includes(document.status)) return false;
@@ -259,6 +378,7 @@ export class DocumentService implements DocumentLibrary {
     const filePath = this.store.get(id)?.path;
     const removed = this.removeNow(id);
     if (removed) this.recount();
+    if (removed) this.store.pruneOcrPages();
     // An uploaded copy belongs to the app: removing its document removes it too (files on disk stay).
     if (removed && filePath) void this.uploads.forget(filePath);
     return removed;
@@ -385,7 +505,7 @@ export class DocumentService implements DocumentLibrary {
     const removed = this.store.remove(id);
     if (removed) {
       this.index.changed();
-      this.changedDocument.fire({ id, document: null });
+      this.announce({ id, document: null });
     }
     return removed;
   }
@@ -401,16 +521,25 @@ export class DocumentService implements DocumentLibrary {
     }
   }
 
+  private announce(change: DocumentsChanged): void {
+    if (change.document) this.announced.set(change.id, change.document.updatedAt);
+    else this.announced.delete(change.id);
+    this.changedDocument.fire(change);
+  }
+
   private progress(document: DocumentInfo, force = false): void {
     const now = Date.now();
     const statusChanged = force || document.status === 'ready' || document.status === 'failed' || document.chunks === document.embeddedChunks;
     if (!statusChanged && now - (this.lastProgress.get(document.id) ?? 0) < 1000 / progressPerSecond) return;
     this.lastProgress.set(document.id, now);
     if (document.status === 'ready' || document.status === 'failed' || document.status === 'cancelled') this.lastProgress.delete(document.id);
-    this.changedDocument.fire({ id: document.id, document });
+    this.announce({ id: document.id, document });
   }
 
   private recount(): void {
+    // Documents came, went or changed: the collection's statistics with them.
+    this.stats = null;
+    this.frequencies.clear();
     const counts = { ready: 0, indexing: 0, failed: 0 };
     for (const doc of this.store.list()) {
       if (doc.status === 'ready') counts.ready++;

@@ -49,6 +49,15 @@ export class IndexHolder {
     this.timer.unref?.();
   }
 
+  /**
+   * Another process changed the stored vectors: forget this copy without saving it (saving would stamp it
+   * current). The next use loads the file again, or rebuilds it from SQLite when it is stale.
+   */
+  discard(): void {
+    clearTimeout(this.timer);
+    this.index = null;
+  }
+
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     const index = this.index;

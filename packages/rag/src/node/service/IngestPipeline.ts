@@ -11,18 +11,24 @@ export interface IngestPipelineOptions {
   ingest: WorkerSupervisor<IngestContract>;
   index: IndexHolder;
   logger: Logger;
-  /** After every stored step (status, chunks, a batch of embeddings). */
-  onProgress(document: DocumentInfo): void;
+  /** Where imported models live: OCR languages other than English are found there. */
+  modelsDir: string | null;
+  /** After every stored step (status, chunks, an OCR page, a batch of embeddings); `force` skips throttling. */
+  onProgress(document: DocumentInfo, force?: boolean): void;
   /** The older version of a file was deleted because its replacement became ready. */
   onReplaced(oldId: string): void;
   /** Texts per embedding call: large enough to amortise IPC, small enough for snappy progress and cancel. */
   embedBatchSize?: number;
-  /** How long parsing may take before the worker is killed: this much, plus `parseTimeoutPerMbMs` per MB. */
+  /** How long parsing may go without progress before the worker is killed: this much, plus `parseTimeoutPerMbMs` per MB. */
   parseTimeoutMs?: number;
   parseTimeoutPerMbMs?: number;
 }
 
-/** Parsing gets this long (plus per MB) before the ingest worker is killed: a hostile file must not hang the queue. */
+/**
+ * Parsing gets this long (plus per MB) without a sign of progress before the ingest worker is killed: a
+ * hostile file must not hang the queue. Each OCR page counts as progress, so a 300-page scan may take as
+ * long as it needs while one page that hangs Tesseract cannot.
+ */
 const parseTimeoutMs = 120_000;
 const parseTimeoutPerMbMs = 2_000;
 
@@ -41,30 +47,50 @@ export class IngestPipeline {
     const source = store.source(id);
     if (!source) return;
     store.deleteChunks(id);
-    this.progress(store.update(id, { status: 'parsing', error: null, chunkCount: 0 }));
-    const { chunkSize, chunkOverlap, maxFileSizeMb } = settings.get();
+    const { chunkSize, chunkOverlap, maxFileSizeMb, ocr: ocrOn, ocrLanguages, ocrMaxPages } = settings.get();
+    // OCR results are stored per page under the file's hash and the languages, as each page is read.
+    const ocrConfig = ocrOn ? ocrLanguages : null;
+    this.progress(store.update(id, { status: 'parsing', error: null, chunkCount: 0, ocrConfig, ocrSkippedPages: 0 }));
     const name = path.basename(source.path);
     for (let attempt = 1; ; attempt++) {
       const controller = new AbortController();
       const abort = () => controller.abort();
       signal.addEventListener('abort', abort, { once: true });
       let timedOut = false;
+      let timer: NodeJS.Timeout | undefined;
       const timeoutMs = (this.options.parseTimeoutMs ?? parseTimeoutMs) + (source.sizeBytes / 1_048_576) * (this.options.parseTimeoutPerMbMs ?? parseTimeoutPerMbMs);
-      const timer = setTimeout(() => {
-        timedOut = true;
-        // A parser stuck in native code or a tight loop ignores cancellation: end its process.
-        const pid = ingest.pid;
-        if (pid) process.kill(pid, 'SIGKILL');
-      }, timeoutMs);
+      const armTimeout = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          timedOut = true;
+          // A parser stuck in native code or a tight loop ignores cancellation: end its process.
+          const pid = ingest.pid;
+          if (pid) process.kill(pid, 'SIGKILL');
+        }, timeoutMs);
+      };
+      armTimeout();
       try {
         let stored = 0;
+        const ocr = ocrConfig
+          ? { languages: ocrConfig.split('+'), modelsDir: this.options.modelsDir, maxPages: ocrMaxPages, donePages: store.ocrPages(source.contentHash, ocrConfig) }
+          : null;
         const result = await ingest.run((client: ContractClient<IngestContract>) =>
           client.stream(
             'ingest.parse',
-            { path: source.path, maxBytes: Math.round(maxFileSizeMb * 1_048_576), chunkSize, chunkOverlap: Math.min(chunkOverlap, Math.floor(chunkSize / 2)), batchSize: 64 },
+            { path: source.path, maxBytes: Math.round(maxFileSizeMb * 1_048_576), chunkSize, chunkOverlap: Math.min(chunkOverlap, Math.floor(chunkSize / 2)), batchSize: 64, ocr },
             {
               signal: controller.signal,
-              onItem: ({ chunks }) => {
+              onItem: ({ chunks, ocrPage, ocrProgress }) => {
+                armTimeout();
+                if (ocrProgress) {
+                  store.setOcrProgress(id, ocrProgress);
+                  this.progress(store.get(id)!, true);
+                }
+                if (ocrPage && ocrConfig) {
+                  store.saveOcrPage(source.contentHash, ocrConfig, ocrPage);
+                  this.progress(store.get(id)!);
+                }
+                if (!chunks) return;
                 stored += chunks.length;
                 store.insertChunks(id, chunks);
                 this.progress(store.update(id, { chunkCount: stored }));
@@ -72,14 +98,25 @@ export class IngestPipeline {
             },
           ),
         );
-        this.progress(store.update(id, { status: 'embedding', format: result.format, title: result.title, pages: result.pages, chunkCount: result.chunks }));
+        store.setOcrProgress(id, null);
+        this.progress(
+          store.update(id, {
+            status: 'embedding',
+            format: result.format,
+            title: result.title,
+            pages: result.pages,
+            chunkCount: result.chunks,
+            ocrConfig: result.ocr ? ocrConfig : null,
+            ocrSkippedPages: result.ocr?.skippedPages ?? 0,
+          }),
+        );
         return;
       } catch (error) {
         if (signal.aborted) throw new AssistantError(ErrorCode.Cancelled, 'Cancelled.');
         const payload = toErrorPayload(error);
         const crashed = payload.code === ErrorCode.WorkerCrashed || payload.code === ErrorCode.TransportClosed;
         // Neither is evidence of damage (a parser can hang or run out of memory on a sound file): say what happened.
-        if (timedOut) throw new AssistantError(ErrorCode.DocumentInvalid, `${name} took longer than ${Math.round(timeoutMs / 1000)} s to parse and was stopped.`);
+        if (timedOut) throw new AssistantError(ErrorCode.DocumentInvalid, `${name} was stopped: the parser made no progress for ${Math.round(timeoutMs / 1000)} s.`);
         if (crashed && attempt < 2) {
           this.options.logger.warn('ingest worker died while parsing; retrying once', { document: id, error: payload.message });
           store.deleteChunks(id);
@@ -89,6 +126,7 @@ export class IngestPipeline {
         throw error;
       } finally {
         clearTimeout(timer);
+        store.setOcrProgress(id, null);
         signal.removeEventListener('abort', abort);
       }
     }
@@ -130,8 +168,8 @@ export class IngestPipeline {
     if (replaced) this.options.onReplaced(replaced);
   }
 
-  private progress(document: DocumentInfo): void {
-    this.options.onProgress(document);
+  private progress(document: DocumentInfo, force = false): void {
+    this.options.onProgress(document, force);
   }
 }
 

@@ -19,6 +19,8 @@ export interface Reliability {
   chunks: number;
   /** Share of probes whose source chunk came back in the vector top 10. */
   hitRate: number;
+  /** Probe sentences embedded (0 when the collection was too small to measure, and the model is trusted). */
+  probes: number;
   /** What the vector list's fusion weight is multiplied by (0 to 1). */
   factor: number;
 }
@@ -50,7 +52,7 @@ export async function probeReliability(options: ReliabilityProbeOptions): Promis
     const sentence = probeSentence(row.text);
     return sentence ? [{ id: row.id, sentence }] : [];
   }).slice(0, samples);
-  if (probes.length < 5 || chunks < 20) return { model: options.model, chunks, hitRate: 1, factor: 1 };
+  if (probes.length < 5 || chunks < 20) return { model: options.model, chunks, hitRate: 1, probes: 0, factor: 1 };
   const vectors = await options.embed(probes.map((probe) => probe.sentence), options.signal);
   let hits = 0;
   probes.forEach((probe, i) => {
@@ -59,7 +61,7 @@ export async function probeReliability(options: ReliabilityProbeOptions): Promis
   const hitRate = hits / probes.length;
   const factor = Math.max(0, Math.min(1, (hitRate - uselessHitRate) / (0.9 - uselessHitRate)));
   options.logger.info('embedding model reliability measured', { model: options.model, probes: probes.length, hitRate, factor });
-  return { model: options.model, chunks, hitRate, factor };
+  return { model: options.model, chunks, hitRate, probes: probes.length, factor };
 }
 
 /** A middle sentence of 6 to 25 words: a question-sized piece of the passage. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
-import { AssistantError, ErrorCode, type ChunkDraft, type DocumentFormat, type DocumentInfo, type DocumentStatus, type ErrorPayload, type Passage } from '@assistant/core';
+import { AssistantError, ErrorCode, type ChunkDraft, type DocumentFormat, type DocumentInfo, type DocumentOcr, type DocumentStatus, type ErrorPayload, type OcrPage, type Passage } from '@assistant/core';
 import { buildFtsQuery } from '../../common/retrieval/ftsQuery.js';
 
 export interface NewDocument {
@@ -21,6 +21,9 @@ export interface DocumentPatch {
   title?: string | null;
   pages?: number | null;
   chunkCount?: number;
+  /** The OCR configuration (languages) the document's OCR pages were read with; null: no page read by OCR. */
+  ocrConfig?: string | null;
+  ocrSkippedPages?: number;
 }
 
 /** What identifies the source file of a document (not part of DocumentInfo, which crosses the contract). */
@@ -60,6 +63,8 @@ interface DocumentRow {
   pages: number | null;
   chunk_count: number;
   replaces_id: string | null;
+  ocr_config: string | null;
+  ocr_skipped_pages: number;
   created_at: number;
   updated_at: number;
 }
@@ -75,11 +80,13 @@ interface PassageRow {
   start_offset: number;
   end_offset: number;
   text: string;
+  ocr_confidence: number | null;
 }
 
 /** Statuses whose stored embeddings belong in the vector index (the query side keeps only `ready`). */
 const INDEXED = `('queued', 'parsing', 'embedding', 'ready')`;
-const PASSAGE_COLUMNS = `c.id, c.document_id, c.ordinal, d.name, d.path, c.page, c.heading, c.start_offset, c.end_offset, c.text`;
+const PASSAGE_COLUMNS = `c.id, c.document_id, c.ordinal, d.name, d.path, c.page, c.heading, c.start_offset, c.end_offset, c.text,
+  (SELECT o.confidence FROM ocr_pages o WHERE o.content_hash = d.content_hash AND o.config = d.ocr_config AND o.page = c.page) AS ocr_confidence`;
 const PAGE_SIZE = 1000;
 
 /** Float32Array → BLOB without copying (the Buffer is a view of the same memory). */
@@ -120,9 +127,14 @@ export class DocumentStore {
    */
   private readonly embeddedCounts = new Map<string, number>();
 
+  /** Live OCR progress of documents being parsed (not stored: it only means something while it runs). */
+  private readonly ocrProgress = new Map<string, NonNullable<DocumentOcr['progress']>>();
+
   constructor(
     db: Database,
     private readonly now: () => number = Date.now,
+    /** Pages read by OCR with a confidence below this are reported as low quality (the `ocrMinConfidence` setting). */
+    private readonly ocrMinConfidence: () => number = () => 60,
   ) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
@@ -138,8 +150,15 @@ export class DocumentStore {
       source: p(`SELECT id, path, size_bytes, mtime_ms, content_hash, replaces_id FROM documents WHERE id = ?`),
       update: p(
         `UPDATE documents SET status = @status, error_code = @errorCode, error_message = @errorMessage, format = @format, title = @title,
-           pages = @pages, chunk_count = @chunkCount, updated_at = @now WHERE id = @id`,
+           pages = @pages, chunk_count = @chunkCount, ocr_config = @ocrConfig, ocr_skipped_pages = @ocrSkippedPages, updated_at = @now WHERE id = @id`,
       ),
+      saveOcrPage: p(
+        `INSERT INTO ocr_pages (content_hash, config, page, text, confidence, created_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (content_hash, config, page) DO UPDATE SET text = excluded.text, confidence = excluded.confidence, created_at = excluded.created_at`,
+      ),
+      ocrPages: p(`SELECT page, text, confidence FROM ocr_pages WHERE content_hash = ? AND config = ? ORDER BY page`),
+      ocrSummary: p(`SELECT page, confidence, text != '' AS has_text FROM ocr_pages WHERE content_hash = ? AND config = ? ORDER BY page`),
+      pruneOcr: p(`DELETE FROM ocr_pages WHERE content_hash NOT IN (SELECT content_hash FROM documents)`),
       raw: p(`SELECT * FROM documents WHERE id = ?`),
       insertChunk: p(
         `INSERT OR IGNORE INTO chunks (document_id, ordinal, text, page, heading, start_offset, end_offset)
@@ -187,6 +206,11 @@ export class DocumentStore {
       ),
       passage: p(`SELECT ${PASSAGE_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ? AND d.status = 'ready'`),
       neighbour: p(`SELECT text, start_offset, end_offset FROM chunks WHERE document_id = ? AND ordinal = ?`),
+      termCount: p(`SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?`),
+      readyChunkStats: p(
+        `SELECT count(*) AS passages, avg(length(c.text) - length(replace(c.text, ' ', '')) + 1) AS meanWords
+         FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.status = 'ready'`,
+      ),
       bm25: p(
         `SELECT f.rowid AS id, bm25(chunks_fts, 1.0, 0.5) AS bm25_score FROM chunks_fts f
          JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id
@@ -226,6 +250,7 @@ export class DocumentStore {
       if (source.replacesId && source.replacesId !== id && this.s.remove!.run(source.replacesId).changes > 0) {
         this.embeddedCounts.delete(source.replacesId);
         this.s.bump!.run();
+        this.s.pruneOcr!.run();
       }
       return this.get(id)!;
     });
@@ -249,6 +274,8 @@ export class DocumentStore {
         title: patch.title === undefined ? row.title : patch.title,
         pages: patch.pages === undefined ? row.pages : patch.pages,
         chunkCount: patch.chunkCount ?? row.chunk_count,
+        ocrConfig: patch.ocrConfig === undefined ? row.ocr_config : patch.ocrConfig,
+        ocrSkippedPages: patch.ocrSkippedPages ?? row.ocr_skipped_pages,
         now: this.now(),
       });
       // Leaving the indexed statuses changes which embeddings belong in the index.
@@ -310,6 +337,32 @@ export class DocumentStore {
   /** Deletes the document, its chunks, their full-text rows and embeddings. False if there was none. */
   remove(id: string): boolean {
     return this.removeTx(id);
+  }
+
+  // --------------------------------------------------- OCR ---------------------------------------------------
+
+  /** Stores one page read by OCR as soon as it is read: a restart resumes after it. */
+  saveOcrPage(contentHash: string, config: string, page: OcrPage): void {
+    this.s.saveOcrPage!.run(contentHash, config, page.page, page.text, page.confidence, this.now());
+  }
+
+  /** Pages of these bytes already read with this configuration, in page order. */
+  ocrPages(contentHash: string, config: string): OcrPage[] {
+    return this.s.ocrPages!.all(contentHash, config) as OcrPage[];
+  }
+
+  /** "OCR page `index` of `total`" while a document is parsed; null when it stops. */
+  setOcrProgress(id: string, progress: NonNullable<DocumentOcr['progress']> | null): void {
+    if (progress) this.ocrProgress.set(id, progress);
+    else this.ocrProgress.delete(id);
+  }
+
+  /**
+   * Drops OCR pages of bytes no document has any more (after the user removed the last copy). Not done when
+   * a failed or cancelled attempt gives way to a new one of the same file, so that one resumes.
+   */
+  pruneOcrPages(): void {
+    this.s.pruneOcr!.run();
   }
 
   // ------------------------------------------------- chunks --------------------------------------------------
@@ -398,8 +451,11 @@ export class DocumentStore {
     const previous = this.s.neighbour!.get(row.document_id, row.ordinal - 1) as Neighbour;
     const next = this.s.neighbour!.get(row.document_id, row.ordinal + 1) as Neighbour;
     // Chunks overlap: cut the part of each neighbour that this chunk repeats.
-    const before = previous ? previous.text.slice(0, Math.max(0, row.start_offset - previous.start_offset)).slice(-chars) : '';
-    const after = next ? next.text.slice(Math.max(0, row.end_offset - next.start_offset)).slice(0, chars) : '';
+    // Between chunks that do not overlap lies whitespace the chunks do not hold: a space, or a section
+    // (page) break. Without it the last word of one page runs into the first of the next.
+    const gap = (from: number, to: number) => (to - from > 1 ? '\n\n' : to - from === 1 ? ' ' : '');
+    const before = previous ? (previous.text.slice(0, Math.max(0, row.start_offset - previous.start_offset)) + gap(previous.end_offset, row.start_offset)).slice(-chars) : '';
+    const after = next ? (gap(row.end_offset, next.start_offset) + next.text.slice(Math.max(0, row.end_offset - next.start_offset))).slice(0, chars) : '';
     return { ...toPassage(row), before, after };
   }
 
@@ -408,6 +464,18 @@ export class DocumentStore {
     const match = buildFtsQuery(query);
     if (!match || k <= 0) return [];
     return (this.s.bm25!.all(match, k) as { id: number; bm25_score: number }[]).map((r) => ({ chunkId: r.id, score: -r.bm25_score }));
+  }
+
+  /** Passages whose text or heading contains this (stemmed) word: its document frequency, for term weights. */
+  documentFrequency(term: string): number {
+    const match = buildFtsQuery(term, 1);
+    return match ? (this.s.termCount!.pluck().get(match) as number) : 0;
+  }
+
+  /** Passages of ready documents and their mean length in words: what term weights and BM25 are relative to. */
+  collectionStats(): { passages: number; meanWords: number } {
+    const row = this.s.readyChunkStats!.get() as { passages: number; meanWords: number | null };
+    return { passages: row.passages, meanWords: row.meanWords ?? 0 };
   }
 
   /**
@@ -443,7 +511,18 @@ export class DocumentStore {
       embedded = (this.s.embeddedCount!.get(row.id) as { n: number }).n;
       this.embeddedCounts.set(row.id, embedded);
     }
-    return toInfo(row, embedded);
+    return { ...toInfo(row, embedded), ocr: this.ocrOf(row) };
+  }
+
+  private ocrOf(row: DocumentRow): DocumentOcr | null {
+    const progress = this.ocrProgress.get(row.id) ?? null;
+    if (!row.ocr_config && !progress) return null;
+    const pages = row.ocr_config ? (this.s.ocrSummary!.all(row.content_hash, row.ocr_config) as { page: number; confidence: number; has_text: number }[]) : [];
+    if (pages.length === 0 && !progress) return null;
+    const threshold = this.ocrMinConfidence();
+    // A blank page is not a badly read one: only pages with words can be low quality.
+    const lowQualityPages = pages.filter((page) => page.has_text && page.confidence < threshold).map((page) => page.page);
+    return { pages: pages.length, lowQualityPages, skippedPages: row.ocr_skipped_pages, progress };
   }
 }
 
@@ -483,5 +562,6 @@ function toPassage(row: PassageRow): Passage {
     start: row.start_offset,
     end: row.end_offset,
     text: row.text,
+    ...(row.ocr_confidence === null ? {} : { ocrConfidence: row.ocr_confidence }),
   };
 }

@@ -11,6 +11,8 @@ export class CapabilityHealth {
   /** Why the capability is unavailable or degraded; null when all is well. */
   private reasonText: string | null = null;
   private unavailable = false;
+  /** Which model's absence is the reason (absent() only). */
+  private missingModel: VoiceCapability['missingModel'];
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly failedEvent = new Emitter<void>();
@@ -41,10 +43,13 @@ export class CapabilityHealth {
     this.set(false, degraded);
   }
 
-  /** Not usable, for a reason that retrying will not fix (no model installed). Not a failure of the engine. */
-  absent(reason: string): void {
+  /**
+   * Not usable, for a reason that retrying will not fix (no model installed, or a folder that lacks a
+   * file). Not a failure of the engine. `missingModel`: the kind of model that is simply not installed.
+   */
+  absent(reason: string, missingModel?: VoiceCapability['missingModel']): void {
     this.loaded = null;
-    this.set(true, reason);
+    this.set(true, reason, missingModel);
   }
 
   /** Failed (load error, timeout, crash): counts towards opening the breaker. */
@@ -72,6 +77,7 @@ export class CapabilityHealth {
       available: !this.unavailable && this.loaded !== null,
       engine: this.unavailable ? null : (this.loaded?.engine ?? null),
       reason: this.reasonText === null ? null : `${this.reasonText}${retry}`,
+      ...(this.missingModel ? { missingModel: this.missingModel } : {}),
     };
   }
 
@@ -80,10 +86,11 @@ export class CapabilityHealth {
     this.failedEvent.dispose();
   }
 
-  private set(unavailable: boolean, reason: string | null): void {
-    if (this.unavailable === unavailable && this.reasonText === reason) return;
+  private set(unavailable: boolean, reason: string | null, missingModel?: VoiceCapability['missingModel']): void {
+    if (this.unavailable === unavailable && this.reasonText === reason && this.missingModel === missingModel) return;
     this.unavailable = unavailable;
     this.reasonText = reason;
+    this.missingModel = missingModel;
     this.changed.fire();
   }
 }

@@ -117,6 +117,14 @@ export class VoiceService implements VoiceLibrary {
     return this.supervisor.pid;
   }
 
+  /** Models were installed or removed: load again what is missing (a loaded engine stays as it is). */
+  modelsChanged(): void {
+    if (!this.started || this.disposed) return;
+    const { listen, speak } = this.state;
+    // The system voice stands in for a Piper voice that was missing: it may be there now.
+    if (!listen.available || speak.engine !== 'piper') void this.reload();
+  }
+
   /** Loads the engines that are not loaded in the current worker incarnation (once at a time). */
   ensureLoaded(): Promise<void> {
     this.start();
@@ -192,7 +200,7 @@ export class VoiceService implements VoiceLibrary {
 
   private async loadListen({ client, generation }: { client: ContractClient<VoiceContract>; generation: number }, models: ResolvedVoiceModels): Promise<void> {
     const health = this.listenHealth;
-    if (!models.vad) return health.absent(models.vadProblem ?? 'the voice detector (Silero VAD) is not installed');
+    if (!models.vad) return health.absent(models.vadProblem ?? 'the voice detector (Silero VAD) is not installed', models.missing.has('vad') ? 'vad' : undefined);
     if (!health.mayTry()) return;
     const settings = this.options.settings.get();
     try {
@@ -201,7 +209,7 @@ export class VoiceService implements VoiceLibrary {
     } catch (error) {
       return health.failed(`the voice detector failed to load (${toErrorPayload(error).message})`);
     }
-    if (!models.stt) return health.absent(models.sttProblem ?? 'no speech-to-text model is installed');
+    if (!models.stt) return health.absent(models.sttProblem ?? 'no speech-to-text model is installed', models.missing.has('stt') ? 'stt' : undefined);
     try {
       const loaded = await client.call('stt.load', models.stt);
       health.succeeded(generation, loaded.kind);

@@ -11,6 +11,8 @@ export interface ResolvedVoiceModels {
   sttProblem: string | null;
   tts: TtsConfig | null;
   ttsProblem: string | null;
+  /** The kinds of which no model is installed at all (not a folder that lacks a file). */
+  missing: ReadonlySet<'vad' | 'stt' | 'tts'>;
 }
 
 /**
@@ -34,16 +36,17 @@ export async function resolveVoiceModels(models: ModelManager, settings: Pick<Se
     sttProblem: stt.problem,
     tts: tts.found,
     ttsProblem: tts.problem,
+    missing: new Set((['vad', 'stt', 'tts'] as const).filter((kind) => ({ vad, stt, tts })[kind].absent)),
   };
 }
 
 /** A folder's engine files, or why there are none (no folder: `absent`; a locator's complaint otherwise). */
-function locate<T>(folder: string | null, locator: (folder: string) => T, absent: string): { found: T | null; problem: string | null } {
-  if (!folder) return { found: null, problem: absent };
+function locate<T>(folder: string | null, locator: (folder: string) => T, absent: string): { found: T | null; problem: string | null; absent: boolean } {
+  if (!folder) return { found: null, problem: absent, absent: true };
   try {
-    return { found: locator(folder), problem: null };
+    return { found: locator(folder), problem: null, absent: false };
   } catch (error) {
-    return { found: null, problem: clause(error) };
+    return { found: null, problem: clause(error), absent: false };
   }
 }
 

@@ -1,3 +1,4 @@
+import { maxMessageChars } from '@assistant/core';
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useAssistant } from '../store';
 import { PushToTalkButton } from '../voice/PushToTalkButton';
@@ -13,7 +14,10 @@ export function Composer() {
   const focusRequest = useAssistant((s) => s.composerFocus);
   const [text, setText] = useState('');
   const textarea = useRef<HTMLTextAreaElement>(null);
-  const canSend = connected && !streaming && text.trim().length > 0;
+  const length = text.trim().length;
+  // Refused here, with the reason, rather than sent and refused by the host (or, over 4 MiB, the connection).
+  const tooLong = length > maxMessageChars;
+  const canSend = connected && !streaming && length > 0 && !tooLong;
 
   useEffect(() => {
     if (focusRequest > 0) textarea.current?.focus();
@@ -52,11 +56,19 @@ export function Composer() {
   return (
     <form className="composer" onSubmit={onSubmit}>
       <VoiceTranscript />
+      {tooLong ? (
+        <p className="composer-error" id="composer-error" role="alert">
+          This message is {length.toLocaleString('en-US')} characters long; a message can hold {maxMessageChars.toLocaleString('en-US')}. Shorten it, or save the text as a file and add it
+          as a document to ask about it.
+        </p>
+      ) : null}
       <div className="composer-box">
         <textarea
           ref={textarea}
           className="composer-input"
           aria-label="Message"
+          aria-invalid={tooLong || undefined}
+          aria-describedby={tooLong ? 'composer-error' : undefined}
           placeholder={connected ? 'Message the assistant…' : 'Waiting for the assistant…'}
           rows={1}
           value={text}

@@ -1,14 +1,24 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { Conversation } from '@assistant/core';
+import type { Conversation, ConversationSearchHit } from '@assistant/core';
+import { fullDate, shortDate } from '../conversationGroups';
 import { useAssistant } from '../store';
+import { Highlighted } from './Highlighted';
+import { InlineConfirm, useInlineConfirm } from './InlineConfirm';
 
 interface Props {
   conversation: Conversation;
   active: boolean;
+  /** Now, for the date beside the title ("14:05", "Mon", "3 Mar"). */
+  now: number;
+  /** In search results: the matching message's words around the match. */
+  snippet?: ConversationSearchHit['snippet'];
 }
 
-/** One conversation: open it, rename it inline (Enter saves, Escape cancels) or delete it after confirming. */
-export function ConversationItem({ conversation, active }: Props) {
+/**
+ * One conversation: open it, rename it inline (Enter saves, Escape cancels) or delete it after an inline
+ * confirmation. The full title shows on hover (titles are cut to the sidebar's width).
+ */
+export function ConversationItem({ conversation, active, now, snippet }: Props) {
   const openConversation = useAssistant((s) => s.openConversation);
   const renameConversation = useAssistant((s) => s.renameConversation);
   const deleteConversation = useAssistant((s) => s.deleteConversation);
@@ -18,7 +28,11 @@ export function ConversationItem({ conversation, active }: Props) {
   const input = useRef<HTMLInputElement>(null);
   /** Set when an edit ends, so focus goes back to the Rename button rather than being lost. */
   const returnFocus = useRef(false);
+  const { confirming, trigger, ask, keep } = useInlineConfirm();
   const title = conversation.title || 'Untitled';
+  const dateId = `conversation-date-${conversation.id}`;
+  const snippetId = `conversation-snippet-${conversation.id}`;
+  const hasSnippet = snippet !== undefined && snippet.length > 0;
 
   useEffect(() => {
     if (editing) input.current?.select();
@@ -53,12 +67,8 @@ export function ConversationItem({ conversation, active }: Props) {
     }
   };
 
-  const onDelete = () => {
-    if (window.confirm(`Delete "${title}"? This cannot be undone.`)) void deleteConversation(conversation.id);
-  };
-
   return (
-    <li className={`conversation${active ? ' conversation-active' : ''}`}>
+    <li className={`conversation${active ? ' conversation-active' : ''}${confirming ? ' conversation-confirming' : ''}`}>
       {editing ? (
         <input
           ref={input}
@@ -72,8 +82,25 @@ export function ConversationItem({ conversation, active }: Props) {
           onBlur={() => finish(false)}
         />
       ) : (
-        <button type="button" className="conversation-open" aria-current={active ? 'true' : undefined} onClick={() => void openConversation(conversation.id)}>
-          {title}
+        // Named by the title alone; the date (and a search snippet) describe it.
+        <button
+          type="button"
+          className="conversation-open"
+          title={title}
+          aria-label={title}
+          aria-current={active ? 'true' : undefined}
+          aria-describedby={hasSnippet ? `${snippetId} ${dateId}` : dateId}
+          onClick={() => void openConversation(conversation.id)}
+        >
+          <span className="conversation-name">{title}</span>
+          {hasSnippet && (
+            <span id={snippetId} className="conversation-snippet">
+              <Highlighted pieces={snippet} />
+            </span>
+          )}
+          <time id={dateId} className="conversation-date" dateTime={new Date(conversation.updatedAt).toISOString()} aria-label={fullDate(conversation.updatedAt)}>
+            {shortDate(conversation.updatedAt, now)}
+          </time>
         </button>
       )}
       <div className="conversation-actions">
@@ -82,12 +109,15 @@ export function ConversationItem({ conversation, active }: Props) {
             <path d="M11.5 2.5l2 2L6 12H4v-2z" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinejoin="round" />
           </svg>
         </button>
-        <button type="button" className="icon-button icon-button-danger" aria-label={`Delete "${title}"`} title="Delete" onClick={onDelete}>
+        <button ref={trigger} type="button" className="icon-button icon-button-danger" aria-label={`Delete "${title}"`} title="Delete" onClick={ask}>
           <svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14">
             <path d="M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.7 8.5h5.6l.7-8.5" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinejoin="round" />
           </svg>
         </button>
       </div>
+      {confirming && (
+        <InlineConfirm label={`Delete "${title}"?`} question="Delete this conversation?" action="Delete" onConfirm={() => void deleteConversation(conversation.id)} onKeep={keep} />
+      )}
     </li>
   );
 }

@@ -1,10 +1,14 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, type CSSProperties } from 'react';
 import type { DocumentInfo } from '@assistant/core';
-import { activeStatuses, visibleDocuments } from '../documents';
+import { activeStatuses, ocrNotes, ocrProgress, visibleDocuments } from '../documents';
 import { supportedFormatsText } from '../files';
 import { formatBytes, percentDone, plural } from '../format';
 import { useAssistant } from '../store';
 import { AddFiles } from './AddFiles';
+import { AddReportView } from './AddReportView';
+import { InlineConfirm, useInlineConfirm } from './InlineConfirm';
+import { useHeaderBottom } from './useHeaderBottom';
+import './documentsDrawer.css';
 
 export const documentsToggleId = 'documents-toggle';
 export const documentsHeadingId = 'documents-heading';
@@ -26,6 +30,7 @@ const formatLabels: Record<NonNullable<DocumentInfo['format']>, string> = {
   markdown: 'Markdown',
   text: 'Text',
   code: 'Code',
+  image: 'Picture',
 };
 
 /** The documents the assistant answers from: add, watch them being indexed, cancel, re-index, remove. */
@@ -37,6 +42,8 @@ export function DocumentsPanel() {
   const connected = useAssistant((s) => s.client !== null);
   const setOpen = useAssistant((s) => s.setDocumentsOpen);
   const reindex = useAssistant((s) => s.reindexDocuments);
+  const search = useAssistant((s) => s.appState?.documents.search ?? null);
+  const headerBottom = useHeaderBottom();
 
   const close = () => {
     setOpen(false);
@@ -45,7 +52,7 @@ export function DocumentsPanel() {
   };
 
   return (
-    <aside id="documents-panel" className="documents-panel" aria-labelledby={documentsHeadingId}>
+    <aside id="documents-panel" className="documents-panel" aria-labelledby={documentsHeadingId} style={{ '--documents-top': `${headerBottom}px` } as CSSProperties}>
       <div className="documents-head">
         <h2 id={documentsHeadingId} className="documents-title" tabIndex={-1}>
           Documents
@@ -62,6 +69,11 @@ export function DocumentsPanel() {
           </button>
         )}
       </div>
+      {documents.length > 0 && search?.mode === 'keywords' && (
+        <p className="documents-search-note" role="note">
+          Keyword search only: {search.reason ?? 'vectors are unavailable'}.
+        </p>
+      )}
       <AddReportView />
       {loadError && <p className="document-error">{loadError}</p>}
       {documents.length === 0 ? (
@@ -87,72 +99,20 @@ export function DocumentsPanel() {
   );
 }
 
-/** What happened to each file of the last add: queued, or skipped and why. */
-function AddReportView() {
-  const report = useAssistant((s) => s.addReport);
-  const dismiss = useAssistant((s) => s.dismissAddReport);
-  if (!report) return null;
-  const finished = report.done >= report.total;
-  const queued = report.outcomes.filter((outcome) => outcome.status === 'queued').length;
-  return (
-    <section className="add-report" aria-label="Added files">
-      <div className="add-report-head">
-        <p role="status">
-          {finished
-            ? `${plural(queued, 'file', 'files')} added${report.outcomes.length > queued ? `, ${report.outcomes.length - queued} not added` : ''}.`
-            : `Adding ${report.done + 1} of ${report.total}…`}
-        </p>
-        {finished && (
-          <button type="button" className="icon-button" aria-label="Dismiss the list of added files" onClick={dismiss}>
-            <span aria-hidden="true">×</span>
-          </button>
-        )}
-      </div>
-      {report.outcomes.length > 0 && (
-        <ul className="add-report-list">
-          {report.outcomes.map((outcome) => (
-            <li key={outcome.key} className={`add-outcome add-outcome-${outcome.status}`}>
-              <span className="add-outcome-name">{outcome.name}</span>{' '}
-              <span className="add-outcome-text">
-                {outcome.status === 'queued' ? '— queued' : `— ${outcome.status === 'failed' ? 'failed' : 'skipped'}: ${outcome.reason ?? 'no reason given'}`}
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
-  );
-}
-
 function DocumentRow({ document }: { document: DocumentInfo }) {
   const connected = useAssistant((s) => s.client !== null);
   const cancel = useAssistant((s) => s.cancelDocument);
   const reindex = useAssistant((s) => s.reindexDocuments);
   const remove = useAssistant((s) => s.removeDocument);
-  const [confirming, setConfirming] = useState(false);
-  const removeButton = useRef<HTMLButtonElement>(null);
-  const confirmButton = useRef<HTMLButtonElement>(null);
-  const returnFocus = useRef(false);
+  const { confirming, trigger, ask, keep } = useInlineConfirm();
   const active = activeStatuses.has(document.status);
   const name = document.name;
-
-  useEffect(() => {
-    if (confirming) confirmButton.current?.focus();
-    else if (returnFocus.current) {
-      returnFocus.current = false;
-      removeButton.current?.focus();
-    }
-  }, [confirming]);
-
-  const keep = () => {
-    returnFocus.current = true;
-    setConfirming(false);
-  };
 
   const meta = [
     document.format ? formatLabels[document.format] : null,
     document.pages ? plural(document.pages, 'page', 'pages') : null,
     document.chunks > 0 ? plural(document.chunks, 'passage', 'passages') : null,
+    document.ocr && document.ocr.pages > 0 && document.status !== 'parsing' ? `OCR: ${plural(document.ocr.pages, 'page')}` : null,
     formatBytes(document.sizeBytes),
   ].filter(Boolean);
 
@@ -171,16 +131,13 @@ function DocumentRow({ document }: { document: DocumentInfo }) {
       {document.status === 'queued' && <p className="document-progress-text">Waiting to be read…</p>}
       {(document.status === 'parsing' || document.status === 'embedding') && <DocumentProgress document={document} />}
       {document.status === 'failed' && <p className="document-error">{document.error?.message ?? 'This document could not be read.'}</p>}
+      {ocrNotes(document).map((note) => (
+        <p key={note} className="document-warning">
+          {note}
+        </p>
+      ))}
       {confirming ? (
-        <div className="document-confirm" role="group" aria-label={`Remove ${name}?`}>
-          <span>Remove it from your documents?</span>
-          <button ref={confirmButton} type="button" className="button button-small button-danger" onClick={() => void remove(document.id)} onKeyDown={(event) => event.key === 'Escape' && (event.preventDefault(), keep())}>
-            Remove
-          </button>
-          <button type="button" className="button button-small" onClick={keep} onKeyDown={(event) => event.key === 'Escape' && (event.preventDefault(), keep())}>
-            Keep
-          </button>
-        </div>
+        <InlineConfirm label={`Remove ${name}?`} question="Remove it from your documents?" action="Remove" onConfirm={() => void remove(document.id)} onKeep={keep} />
       ) : (
         <div className="document-actions">
           {active ? (
@@ -192,7 +149,7 @@ function DocumentRow({ document }: { document: DocumentInfo }) {
               Re-index
             </button>
           )}
-          <button ref={removeButton} type="button" className="button button-small" aria-label={`Remove ${name}`} disabled={!connected} onClick={() => setConfirming(true)}>
+          <button ref={trigger} type="button" className="button button-small" aria-label={`Remove ${name}`} disabled={!connected} onClick={ask}>
             Remove
           </button>
         </div>
@@ -201,11 +158,12 @@ function DocumentRow({ document }: { document: DocumentInfo }) {
   );
 }
 
-/** Reading: a moving stripe (no count yet). Indexing: embedded passages of all, as a bar with its value. */
+/** Reading: a moving stripe (no count yet), or OCR's page of pages. Indexing: embedded passages of all, as a bar with its value. */
 function DocumentProgress({ document }: { document: DocumentInfo }) {
   const embedding = document.status === 'embedding' && document.chunks > 0;
-  const percent = embedding ? (percentDone(document.embeddedChunks, document.chunks) ?? 0) : null;
-  const text = document.status === 'parsing' ? 'Reading the text…' : embedding ? `${document.embeddedChunks} of ${document.chunks} passages` : 'Indexing…';
+  const ocr = ocrProgress(document);
+  const percent = embedding ? (percentDone(document.embeddedChunks, document.chunks) ?? 0) : (ocr?.percent ?? null);
+  const text = ocr ? ocr.text : document.status === 'parsing' ? 'Reading the text…' : embedding ? `${document.embeddedChunks} of ${plural(document.chunks, 'passage')}` : 'Indexing…';
   const classes = ['progress', percent === null && 'progress-indeterminate'].filter(Boolean).join(' ');
   return (
     <div className="document-progress">

@@ -1,7 +1,9 @@
 import { memo, useCallback, useEffect, useState } from 'react';
 import type { Message } from '@assistant/core';
 import { plural } from '../format';
+import { CodeSpans } from './CodeSpans';
 import { Sources, sourceId, textWithMarkers } from './Sources';
+import './messageView.css';
 
 interface Props {
   message: Message;
@@ -10,8 +12,24 @@ interface Props {
   trimmed: number | undefined;
 }
 
+/** Why an answer did not use the documents, quietly under it. */
+const groundingNotes: Record<NonNullable<Message['grounding']>, string> = {
+  noMatch: 'No document matched this question.',
+  noRoom: 'Your documents were not used: the passage budget in Settings leaves no room for them.',
+};
+
 /** How long a source stays highlighted after its [n] marker was pressed. */
 const highlightMs = 2000;
+/** Longer messages (a pasted document, a runaway reply) are shown collapsed to their start. */
+const collapseOver = 3000;
+const previewChars = 1200;
+
+/** The start of a long text, cut at a word boundary, with an ellipsis. */
+function preview(text: string): string {
+  const cut = text.slice(0, previewChars);
+  const space = cut.search(/\s\S*$/);
+  return `${(space > previewChars * 0.8 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
 
 /**
  * One message as plain text (React escapes it: no HTML from the model ever reaches the DOM). An answer
@@ -22,6 +40,11 @@ export const MessageView = memo(function MessageView({ message, live, trimmed }:
   const waiting = live && message.text.length === 0;
   const citations = isUser ? [] : (message.citations ?? []);
   const [highlighted, setHighlighted] = useState<number | null>(null);
+  const [expanded, setExpanded] = useState(false);
+  // Never while it streams: the reader follows the reply as it grows.
+  const collapsible = !live && message.text.length > collapseOver;
+  const shown = collapsible && !expanded ? preview(message.text) : message.text;
+  const textId = `message-text-${message.id}`;
 
   useEffect(() => {
     if (highlighted === null) return;
@@ -53,12 +76,26 @@ export const MessageView = memo(function MessageView({ message, live, trimmed }:
             <span className="visually-hidden">Thinking…</span>
           </div>
         ) : (
-          message.text && <div className={`message-text${live ? ' message-text-live' : ''}`}>{textWithMarkers(message.text, citations, onMarker)}</div>
+          message.text && (
+            <div id={textId} className={`message-text${live ? ' message-text-live' : ''}`}>
+              {textWithMarkers(shown, citations, onMarker)}
+            </div>
+          )
+        )}
+        {collapsible && (
+          <button type="button" className="message-more" aria-expanded={expanded} aria-controls={textId} onClick={() => setExpanded(!expanded)}>
+            {expanded ? 'Show less' : 'Show more'}
+          </button>
         )}
         {message.status === 'cancelled' && <span className="tag">Stopped</span>}
         {message.status === 'interrupted' && <span className="tag">Interrupted</span>}
-        {message.status === 'error' && <div className="message-error">{message.error?.message ?? 'The reply failed.'}</div>}
+        {message.status === 'error' && (
+          <div className="message-error">
+            <CodeSpans text={message.error?.message ?? 'The reply failed.'} />
+          </div>
+        )}
         {citations.length > 0 && <Sources messageId={message.id} citations={citations} highlighted={highlighted} />}
+        {!isUser && message.grounding && <p className="message-note">{groundingNotes[message.grounding]}</p>}
         {trimmed !== undefined && trimmed > 0 && (
           <p className="message-note">{plural(trimmed, 'earlier message', 'earlier messages')} did not fit the model's context and {trimmed === 1 ? 'was' : 'were'} left out of this reply.</p>
         )}

@@ -35,7 +35,9 @@ export function SetupPanel() {
       )}
 
       <h3>Prefer the terminal?</h3>
-      <p>Download a chat model with a command, then press <em>Check again</em>:</p>
+      <p>
+        Download a chat model with a command; this screen notices it within seconds (or press <em>Check again</em>):
+      </p>
       {chatModels.length > 0 ? (
         chatModels.map((model) => <CommandLine key={model.id} command={`npm run assistant -- models pull ${model.id}`} />)
       ) : (

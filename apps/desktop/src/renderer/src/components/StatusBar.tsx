@@ -5,6 +5,7 @@ import { plural } from '../format';
 import { useAssistant } from '../store';
 import { WorkerNotice } from './WorkerNotice';
 import { NetworkStatus } from '../settings/NetworkSection';
+import './statusBar.css';
 
 const modelLabels: Record<AppState['chatModel']['status'], string> = {
   none: 'No chat model',
@@ -36,7 +37,7 @@ export function StatusBar() {
   }
 
   const { chatModel, inference } = appState;
-  const details = [chatModel.threads ? `${chatModel.threads} threads` : null, chatModel.contextSize ? `${chatModel.contextSize.toLocaleString()} tokens context` : null].filter(Boolean);
+  const details = [chatModel.threads ? plural(chatModel.threads, 'thread') : null, chatModel.contextSize ? `${chatModel.contextSize.toLocaleString()} tokens context` : null].filter(Boolean);
 
   return (
     <div className="status-bar" role="status">
@@ -44,9 +45,10 @@ export function StatusBar() {
         <span className="status-item">
           <span className={`status-dot status-dot-${chatModel.status}`} aria-hidden="true" />
           <span className="status-label">Model</span> {chatModel.name ?? 'none'} · {modelLabels[chatModel.status]}
-          {details.length > 0 && <span className="status-muted"> · {details.join(' · ')}</span>}
+          {details.length > 0 && <span className="status-muted status-details"> · {details.join(' · ')}</span>}
         </span>
-        <span className="status-item">
+        {/* The model's state says what a healthy worker would (ready, loading): in a narrow window it only shows when in trouble. */}
+        <span className={`status-item${['ready', 'starting', 'stopped'].includes(inference.status) && inference.breaker === 'closed' && inference.restarts === 0 ? ' status-item-optional' : ''}`}>
           <span className={`status-dot status-dot-worker-${inference.status}`} aria-hidden="true" />
           <span className="status-label">Inference worker</span> {workerLabels[inference.status]}
           {inference.breaker !== 'closed' && <span className="status-muted"> · circuit {inference.breaker}</span>}
@@ -68,12 +70,15 @@ function DocumentsStatus() {
   const documents = useMemo(() => visibleDocuments(all), [all]);
   const total = documents.length;
   const indexing = documents.filter((document) => activeStatuses.has(document.status)).length;
+  const failed = documents.filter((document) => document.status === 'failed').length;
   if (!loaded) return null;
   return (
-    <span className="status-item">
+    // The Documents button shows the count too: in a narrow window this item only shows while indexing.
+    <span className={`status-item${indexing > 0 ? '' : ' status-item-optional'}`}>
       <span className={`status-dot${indexing > 0 ? ' status-dot-loading' : total > 0 ? ' status-dot-ready' : ''}`} aria-hidden="true" />
       <span className="status-label">Documents</span> {total}
       {indexing > 0 && <span className="status-muted"> · indexing {indexing}</span>}
+      {failed > 0 && <span className="status-failed"> · {failed} failed</span>}
       <span className="visually-hidden">{indexing > 0 ? ` (${plural(indexing, 'document', 'documents')} being indexed)` : ''}</span>
     </span>
   );

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { auditKindSchema, type AuditKind } from '@assistant/core';
+import { auditKindSchema, type AuditEvent, type AuditKind } from '@assistant/core';
 import { useAssistant } from '../store';
+import './auditViewer.css';
 
 const kinds = auditKindSchema.options;
 
@@ -28,16 +29,18 @@ export function AuditViewer() {
   return (
     <div className="audit">
       <form className="audit-filters" onSubmit={apply} aria-label="Audit log filters">
-        <label className="audit-filter">
-          <span>Kinds</span>
-          <select multiple size={4} className="setting-input" value={selected} onChange={(event) => setSelected([...event.target.selectedOptions].map((option) => option.value as AuditKind))}>
+        {/* Checkboxes, not a multiple <select>: picking several needs no Ctrl-click. None ticked: every kind. */}
+        <fieldset className="audit-filter audit-kinds">
+          <legend>Kinds</legend>
+          <div className="audit-kinds-list">
             {kinds.map((kind) => (
-              <option key={kind} value={kind}>
+              <label key={kind} className="audit-kind">
+                <input type="checkbox" checked={selected.includes(kind)} onChange={(event) => setSelected(event.target.checked ? [...selected, kind] : selected.filter((k) => k !== kind))} />
                 {kind}
-              </option>
+              </label>
             ))}
-          </select>
-        </label>
+          </div>
+        </fieldset>
         <div className="audit-filter-column">
           <label className="audit-filter">
             <span>Text</span>
@@ -75,12 +78,7 @@ export function AuditViewer() {
           </thead>
           <tbody>
             {audit.events.map((event) => (
-              <tr key={event.seq}>
-                <td>{event.seq}</td>
-                <td>{new Date(event.time).toLocaleString()}</td>
-                <td>{event.kind}</td>
-                <td>{event.summary}</td>
-              </tr>
+              <AuditRow key={event.seq} event={event} />
             ))}
           </tbody>
         </table>
@@ -92,5 +90,54 @@ export function AuditViewer() {
       )}
       {audit.loading && <p className="settings-muted">Loading…</p>}
     </div>
+  );
+}
+
+/** One entry; its button (or a click on the row) shows the details and the hash under it. */
+function AuditRow({ event }: { event: AuditEvent }) {
+  const [open, setOpen] = useState(false);
+  const detailsId = `audit-details-${event.seq}`;
+  const details = Object.entries(event.details);
+  return (
+    <>
+      <tr className={`audit-row${open ? ' audit-row-open' : ''}`} onClick={(click) => {
+          // The whole row is a target for the mouse; the button is the one for the keyboard.
+          if (!(click.target as HTMLElement).closest('button')) setOpen(!open);
+        }}
+      >
+        <td>
+          <button type="button" className="audit-expand" aria-expanded={open} aria-controls={open ? detailsId : undefined} aria-label={`Details of entry ${event.seq}`} onClick={() => setOpen(!open)}>
+            <svg aria-hidden="true" viewBox="0 0 16 16" width="10" height="10">
+              <path d="M6 3.5l4.5 4.5L6 12.5" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
+            </svg>
+          </button>{' '}
+          {event.seq}
+        </td>
+        <td>{new Date(event.time).toLocaleString()}</td>
+        <td>{event.kind}</td>
+        <td>{event.summary}</td>
+      </tr>
+      {open && (
+        <tr id={detailsId} className="audit-details">
+          <td colSpan={4}>
+            <dl>
+              {details.map(([name, value]) => (
+                <div key={name} className="audit-detail">
+                  <dt>{name}</dt>
+                  <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+                </div>
+              ))}
+              {details.length === 0 && <p className="settings-muted">No details recorded.</p>}
+              <div className="audit-detail">
+                <dt>hash</dt>
+                <dd>
+                  <code>{event.hash}</code>
+                </dd>
+              </div>
+            </dl>
+          </td>
+        </tr>
+      )}
+    </>
   );
 }

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { knownSecrets } from '@assistant/core';
 import { useAssistant } from '../store';
 import { secretLabels } from './settingsSlice';
+import './secrets.css';
 
 const backendLabels = {
   keychain: 'Secrets are kept in the system keychain.',

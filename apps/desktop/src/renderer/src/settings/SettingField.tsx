@@ -1,6 +1,8 @@
 import { useState, type KeyboardEvent } from 'react';
 import { appliesNotes, describeSetting, parseSettingText, type SettingDescription, type SettingKey } from '@assistant/core';
 import { useAssistant } from '../store';
+import { CodeSpans } from '../components/CodeSpans';
+import { ModelSelect, isModelSetting } from './ModelSelect';
 
 const optionLabels: Record<string, string> = {
   pushToTalk: 'Push to talk',
@@ -46,7 +48,7 @@ export function SettingField({ settingKey, idPrefix = 'setting' }: { settingKey:
       </div>
       {value !== undefined && <Control info={info} id={id} value={value} describedBy={describedBy} invalid={error !== null} />}
       <p className="setting-help" id={`${id}-help`}>
-        {info.help}
+        <CodeSpans text={info.help} />
         {!isDefault && <span className="setting-default"> Default: {formatDefault(info)}.</span>}
       </p>
       {note && (
@@ -56,7 +58,7 @@ export function SettingField({ settingKey, idPrefix = 'setting' }: { settingKey:
       )}
       {error && (
         <p className="setting-error" id={`${id}-error`} role="alert">
-          {error}
+          <CodeSpans text={error} />
         </p>
       )}
     </div>
@@ -104,6 +106,7 @@ function Control({ info, id, value, describedBy, invalid }: ControlProps) {
     if (event.key === 'Enter') commit(draft);
   };
 
+  if (isModelSetting(info.key)) return <ModelSelect info={{ ...info, key: info.key }} value={value} common={common} />;
   if (info.kind === 'boolean') {
     return (
       <button type="button" role="switch" aria-checked={value === true} aria-labelledby={`${id}-label`} className="setting-switch" {...common} onClick={() => void update(info.key, value !== true)}>
@@ -168,7 +171,7 @@ function Control({ info, id, value, describedBy, invalid }: ControlProps) {
     <input
       type={info.format === 'url' ? 'url' : 'text'}
       className="setting-input"
-      placeholder={info.nullable ? 'Empty: the default' : undefined}
+      placeholder={info.empty ?? undefined}
       spellCheck={false}
       {...common}
       value={draft}

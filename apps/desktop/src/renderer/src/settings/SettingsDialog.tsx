@@ -8,6 +8,7 @@ import { NetworkSection } from './NetworkSection';
 import { SecretsSection } from './SecretsSection';
 import { SettingField } from './SettingField';
 import { ImportReportView, SettingsTransfer } from './SettingsTransfer';
+import { OutsideChangeNotice } from '../components/OutsideChangeNotice';
 import type { SettingsSection } from './settingsSlice';
 import './settings.css';
 
@@ -62,6 +63,7 @@ export function SettingsDialog() {
             </button>
           </div>
           <ImportReportView />
+          <OutsideChangeNotice inSettings />
           <div className="settings-main">
             <nav className="settings-nav" aria-label="Settings sections">
               <ul>

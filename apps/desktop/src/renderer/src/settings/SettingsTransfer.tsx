@@ -1,4 +1,5 @@
 import { useRef } from 'react';
+import { isSettingKey, settingsLayout } from '@assistant/core';
 import { useAssistant } from '../store';
 
 /** Export (downloads the settings JSON) and Import (a file picker), with what an import refused and why. */
@@ -59,7 +60,7 @@ export function ImportReportView() {
           <ul>
             {report.refused.map(({ field, reason }) => (
               <li key={field}>
-                <strong>{field}</strong>: {reason}
+                <strong>{isSettingKey(field) ? settingsLayout[field].label : field}</strong> {isSettingKey(field) ? reason : `: ${reason}`}
               </li>
             ))}
           </ul>

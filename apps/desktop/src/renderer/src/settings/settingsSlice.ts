@@ -1,4 +1,4 @@
-import { ErrorCode, describeSetting, settingProblem, toErrorPayload, type SecretsState, type SettingKey, type Settings } from '@assistant/core';
+import { ErrorCode, describeSetting, modelSettingProblem, settingLabelProblem, settingProblem, settingsConflict, toErrorPayload, type SecretsState, type SettingKey, type Settings } from '@assistant/core';
 import type { StoreApi } from 'zustand';
 import type { AssistantState } from '../store';
 
@@ -19,7 +19,7 @@ export interface SettingsSlice {
   settingsError: string | null;
   settingsOpen: boolean;
   settingsSection: SettingsSection;
-  /** Why the last value typed or sent for a field was refused (the host's message names the field). */
+  /** Why the last value typed or sent for a field was refused, naming the field by its label. */
   fieldErrors: Partial<Record<SettingKey, string>>;
   importReport: ImportReport | null;
   secrets: SecretsState | null;
@@ -59,7 +59,27 @@ export const secretLabels: Record<string, string> = {
   localApiKey: 'Local API key',
 };
 
+/** A value for people: `empty` for null, text quoted, long text cut. */
+function shownValue(value: unknown): string {
+  if (value === null || value === undefined) return 'empty';
+  const text = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
 export function createSettingsSlice(set: SetState, get: GetState): SettingsSlice {
+  /**
+   * The host's checks, run here for instant feedback in the field's own words: the schema, a remote server
+   * without its URL, a model that is not installed. The host runs the same ones and has the last word.
+   */
+  function fieldProblem(key: SettingKey, value: unknown): string | null {
+    const { settings, models } = get();
+    const schema = settingProblem(key, value);
+    if (schema) return schema;
+    if (!settings || value === settings[key]) return null;
+    const model = models ? modelSettingProblem(key, value, models.installed) : null;
+    return model ?? settingsConflict({ ...settings, [key]: value }, [key])?.reason ?? null;
+  }
+
   function setFieldError(key: SettingKey, message: string | null): void {
     set((s) => {
       const fieldErrors = { ...s.fieldErrors };
@@ -95,6 +115,8 @@ export function createSettingsSlice(set: SetState, get: GetState): SettingsSlice
       set((s) => ({ settingsOpen: true, settingsSection: section ?? s.settingsSection }));
       // Fresh values every time: the CLI or another window may have changed them.
       void get().loadSettings();
+      // The model fields offer the installed models.
+      void get().loadModels();
       void get().loadSecrets();
       void get().loadTrust();
     },
@@ -108,8 +130,8 @@ export function createSettingsSlice(set: SetState, get: GetState): SettingsSlice
     },
 
     checkSetting(key, value) {
-      const problem = settingProblem(key, value);
-      setFieldError(key, problem ? `Invalid setting ${key}: ${problem}.` : null);
+      const problem = fieldProblem(key, value);
+      setFieldError(key, problem ? settingLabelProblem(key, problem) : null);
     },
 
     async updateSetting(key, value) {
@@ -124,10 +146,10 @@ export function createSettingsSlice(set: SetState, get: GetState): SettingsSlice
       } catch (error) {
         const { code, message } = toErrorPayload(error);
         if (code === ErrorCode.TransportClosed) return false;
-        // The contract layer refuses with zod's wording; the same schema's plain sentence reads better, and
+        // The contract layer refuses with zod's wording; the same checks' plain sentence reads better, and
         // the host's own message stays for what only the host can know.
-        const problem = settingProblem(key, value);
-        if (code === ErrorCode.InvalidInput) setFieldError(key, problem ? `Invalid setting ${key}: ${problem}.` : message);
+        const problem = fieldProblem(key, value);
+        if (code === ErrorCode.InvalidInput) setFieldError(key, problem ? settingLabelProblem(key, problem) : message);
         else get().reportError(error);
         return false;
       }
@@ -155,8 +177,14 @@ export function createSettingsSlice(set: SetState, get: GetState): SettingsSlice
       const id = ++importSeq;
       try {
         const result = await client.call('settings.import', { json });
+        const imported = JSON.parse(json) as Record<string, unknown>;
+        // The field keeps its value, shown in red, with why the file's value was refused.
         const fieldErrors: Partial<Record<SettingKey, string>> = {};
-        for (const { field, reason } of result.refused) if (field in result.settings) fieldErrors[field as SettingKey] = `Invalid setting ${field}: ${reason}.`;
+        for (const { field, reason } of result.refused) {
+          if (!(field in result.settings)) continue;
+          const key = field as SettingKey;
+          fieldErrors[key] = `Not imported: ${shownValue(imported[field])} from ${fileName} (${describeSetting(key).label} ${reason}). It keeps ${shownValue(result.settings[key])}.`;
+        }
         set({ settings: result.settings, fieldErrors, importReport: { id, fileName, error: null, refused: result.refused } });
       } catch (error) {
         set({ importReport: { id, fileName, error: unavailableMessage(error, 'Importing settings'), refused: [] } });

@@ -1,12 +1,12 @@
 import { useEffect } from 'react';
 import { useAssistant } from '../store';
-import { readsAloud, voiceUnavailable } from './voiceRules';
+import { listenBlocker, readsAloud } from './voiceRules';
 
 /** The voice switches under the composer: hands-free listening and "Read replies aloud". */
 export function VoiceControls() {
   const mode = useAssistant((s) => s.voiceMode);
   const setMode = useAssistant((s) => s.setVoiceMode);
-  const unavailable = useAssistant((s) => voiceUnavailable(s.voiceState) || s.client === null);
+  const blocked = useAssistant((s) => listenBlocker(s.voiceState, s.client !== null));
   const canSpeak = useAssistant((s) => s.voiceState?.speak.available ?? false);
   const readAloud = useAssistant((s) => readsAloud(s));
   const setReadAloud = useAssistant((s) => s.setReadAloud);
@@ -15,10 +15,22 @@ export function VoiceControls() {
 
   return (
     <div className="voice-controls">
-      <label className="voice-toggle">
-        <input type="checkbox" checked={mode === 'handsFree'} disabled={unavailable} onChange={(event) => void setMode(event.target.checked ? 'handsFree' : 'pushToTalk')} />
+      {/* The choice stays as made; disabled, with the reason, while listening cannot work. */}
+      <label className="voice-toggle" title={blocked ?? 'Listen all the time: speech starts and ends each turn'}>
+        <input
+          type="checkbox"
+          checked={mode === 'handsFree'}
+          disabled={blocked !== null}
+          aria-describedby={blocked ? 'hands-free-blocked' : undefined}
+          onChange={(event) => void setMode(event.target.checked ? 'handsFree' : 'pushToTalk')}
+        />
         Hands-free
       </label>
+      {blocked && (
+        <span id="hands-free-blocked" className="visually-hidden">
+          {blocked}
+        </span>
+      )}
       <label className="voice-toggle">
         <input type="checkbox" checked={readAloud} disabled={!canSpeak} onChange={(event) => setReadAloud(event.target.checked)} />
         Read replies aloud

@@ -5,7 +5,7 @@ import { ListenSession } from './ListenSession';
 import { MicrophoneError } from './MicrophoneCapture';
 import { PlaybackQueue } from './PlaybackQueue';
 import { ReplySpeaker, type SpeechEngine } from './ReplySpeaker';
-import { probeMicrophone, readsAloud, saveReadAloud, storedReadAloud, voiceUnavailable } from './voiceRules';
+import { listenBlocker, probeMicrophone, readsAloud, saveReadAloud, storedReadAloud } from './voiceRules';
 
 export type VoiceMode = Settings['voiceMode'];
 
@@ -32,12 +32,16 @@ export interface VoiceSlice {
   voiceError: string | null;
   /** The user's "Read replies aloud" choice; null: the default (on when the tier promises spoken replies to typing). */
   voiceReadAloud: boolean | null;
+  /** Hands-free, with the microphone paused by its button (a cough, a call) until pressed again. */
+  voiceHandsFreePaused: boolean;
 
   loadVoice(): Promise<void>;
   onVoiceChanged(state: VoiceState): void;
   retryVoice(): Promise<void>;
   setVoiceMode(mode: VoiceMode): Promise<void>;
   setReadAloud(on: boolean): void;
+  /** The microphone button in hands-free mode: stop listening for now, or listen again. */
+  setHandsFreePaused(paused: boolean): void;
   /** Push-to-talk pressed or released (button, keys, or the global hotkey's toggle). */
   pushToTalk(pressed: boolean): void;
   /** Silences the reply and cancels its stream (the speaking indicator's Stop, barge-in). */
@@ -152,8 +156,11 @@ export function createVoiceSlice(set: SetState, get: GetState, subscribe: Subscr
     }
   }
 
+  /** Listening can work now (a speech-to-text model is loaded, the engines are up). */
+  const canListen = () => listenBlocker(get().voiceState, get().client !== null) === null;
+
   async function startHandsFree(): Promise<void> {
-    if (session || opening || voiceUnavailable(get().voiceState)) return;
+    if (session || opening || get().voiceHandsFreePaused || !canListen()) return;
     opening = openSession();
     await opening;
     opening = null;
@@ -183,6 +190,7 @@ export function createVoiceSlice(set: SetState, get: GetState, subscribe: Subscr
     voiceSpokenSentences: 0,
     voiceError: null,
     voiceReadAloud: storedReadAloud(),
+    voiceHandsFreePaused: false,
 
     async loadVoice() {
       const client = get().client;
@@ -201,6 +209,10 @@ export function createVoiceSlice(set: SetState, get: GetState, subscribe: Subscr
 
     onVoiceChanged(state) {
       set({ voiceState: state });
+      // Hands-free follows what the engines can do: it starts once listening works, and stops if it no longer can.
+      if (get().voiceMode !== 'handsFree') return;
+      if (canListen()) void startHandsFree();
+      else if (session) stopListening();
     },
 
     async retryVoice() {
@@ -216,7 +228,7 @@ export function createVoiceSlice(set: SetState, get: GetState, subscribe: Subscr
     },
 
     async setVoiceMode(mode) {
-      set({ voiceMode: mode });
+      set({ voiceMode: mode, voiceHandsFreePaused: false });
       if (mode === 'handsFree') void startHandsFree();
       else stopListening();
       const client = get().client;
@@ -227,6 +239,12 @@ export function createVoiceSlice(set: SetState, get: GetState, subscribe: Subscr
       } catch (error) {
         get().reportError(error);
       }
+    },
+
+    setHandsFreePaused(paused) {
+      set({ voiceHandsFreePaused: paused });
+      if (paused) stopListening();
+      else void startHandsFree();
     },
 
     setReadAloud(on) {
@@ -246,6 +264,8 @@ export function createVoiceSlice(set: SetState, get: GetState, subscribe: Subscr
       if (pressed) {
         // Talking over the assistant is an explicit interruption.
         if (speaking()) get().stopSpeaking();
+        // The global hotkey works even where the button is disabled: it only interrupts then.
+        if (!canListen()) return;
         void loadSettings().catch(() => {});
         // A press while the previous press's microphone is still opening reuses that one.
         if (opening) return;

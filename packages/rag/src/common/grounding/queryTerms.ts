@@ -1,0 +1,71 @@
+import { stemmer } from 'stemmer';
+import { ftsTokens } from '../retrieval/ftsQuery.js';
+
+/** Stems already computed: passages repeat their words, and stemming is most of the cost of scoring them. */
+const stems = new Map<string, string>();
+
+/** A word as the full-text index stores it: lowercased, Porter-stemmed (FTS5's `porter` tokenizer). */
+export function stemToken(token: string): string {
+  let stem = stems.get(token);
+  if (stem === undefined) {
+    stem = /^[a-z]+$/.test(token) ? stemmer(token) : token;
+    if (stems.size >= 100_000) stems.clear();
+    stems.set(token, stem);
+  }
+  return stem;
+}
+
+/** The words of a text with where each starts: lowercased and stemmed, in order. */
+export function wordsOf(text: string): { stem: string; at: number }[] {
+  const words: { stem: string; at: number }[] = [];
+  for (const match of text.normalize('NFC').toLowerCase().matchAll(/[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu)) words.push({ stem: stemToken(match[0]), at: match.index });
+  return words;
+}
+
+/** The distinct stems of a question's searchable words (stopwords and one-letter words left out), in order. */
+export function queryTerms(text: string, maxTerms = 32): string[] {
+  return [...new Set(ftsTokens(text, maxTerms).map(stemToken))];
+}
+
+/** Every word of a span of text, stemmed: what a question's terms are matched against. */
+export function spanTerms(text: string): Set<string> {
+  return new Set(wordsOf(text).map((word) => word.stem));
+}
+
+/** Question terms with their weights (inverse document frequency), so rare words count more than common ones. */
+export interface WeightedTerms {
+  terms: readonly string[];
+  weights: readonly number[];
+  total: number;
+}
+
+/**
+ * Weights each term by its inverse document frequency in the collection (`documentFrequency` passages of
+ * `passages`), so a question about something the documents never mention covers little of itself whatever
+ * common words it shares with them. A word no passage contains weighs as much as the rarest word that
+ * one passage contains (`maxTermWeight`), not more: in a small collection more would let one unknown word
+ * outweigh everything the passage does match.
+ */
+export function weighTerms(terms: readonly string[], documentFrequency: (term: string) => number, passages: number): WeightedTerms {
+  const weights = terms.map((term) => termWeight(documentFrequency(term), passages));
+  return { terms, weights, total: weights.reduce((sum, w) => sum + w, 0) };
+}
+
+export function termWeight(documentFrequency: number, passages: number): number {
+  return Math.max(0.01, Math.log((passages + 1) / (Math.max(1, documentFrequency) + 0.5)));
+}
+
+/** The weight of the rarest possible word in this collection. */
+export function maxTermWeight(passages: number): number {
+  return termWeight(1, passages);
+}
+
+/** Share (0 to 1) of the question's weight that a span's words cover. */
+export function coverage(question: WeightedTerms, span: ReadonlySet<string>): number {
+  if (question.total <= 0) return 0;
+  let covered = 0;
+  question.terms.forEach((term, i) => {
+    if (span.has(term)) covered += question.weights[i]!;
+  });
+  return covered / question.total;
+}

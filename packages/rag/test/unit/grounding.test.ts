@@ -1,0 +1,100 @@
+import type { Passage } from '@assistant/core';
+import { describe, expect, it } from 'vitest';
+import { queryTerms, weighTerms } from '../../src/common/grounding/queryTerms.js';
+import { retrievalQuery } from '../../src/common/grounding/retrievalQuery.js';
+import { selectSentences } from '../../src/common/grounding/selectSentences.js';
+import { splitSentences } from '../../src/common/grounding/sentences.js';
+
+const harvard =
+  'Harvard University is a private Ivy League research university in Cambridge, Massachusetts. ' +
+  'It was founded in 1636 and named for its first benefactor, clergyman John Harvard. ' +
+  'Harvard is the oldest institution of higher learning in the United States. ' +
+  'The university has twelve degree-granting schools.';
+const bakery = 'Sourdough starter needs feeding with flour and water every day to stay active. A cold starter rises slowly. Bakers keep it in a jar.';
+
+const passage = (chunkId: number, text: string, heading: string | null = null): Passage => ({ chunkId, documentId: `d${chunkId}`, documentName: `doc${chunkId}.md`, path: `/doc${chunkId}.md`, page: null, heading, start: 0, end: text.length, text });
+
+/** Both passages as a tiny collection: document frequency counted over them. */
+function select(question: string, options: { threshold?: number; history?: { role: 'user' | 'assistant'; text: string }[] } = {}) {
+  const texts = [harvard, bakery];
+  const query = retrievalQuery(question, options.history ?? []);
+  const all = [...query.terms, ...query.context];
+  const weighted = weighTerms(all, (term) => texts.filter((text) => queryTerms(text, 1000).includes(term)).length, texts.length);
+  return selectSentences(weighted, [{ passage: passage(1, harvard, 'History'), similarity: null }, { passage: passage(2, bakery), similarity: null }], { passages: 2, meanWords: 40 }, {
+    threshold: options.threshold ?? 0.25,
+    vectorThreshold: null,
+    maxPassages: 5,
+    question,
+  });
+}
+
+describe('splitSentences', () => {
+  it('splits at sentence ends but not after common abbreviations and initials', () => {
+    const text = 'Dr. Smith went to Washington D.C. in 1990. He was tall! The U.S. Army is big. J. R. Tolkien wrote e.g. books.';
+    expect(splitSentences(text).map((s) => text.slice(s.start, s.end))).toEqual(['Dr. Smith went to Washington D.C. in 1990.', 'He was tall!', 'The U.S. Army is big.', 'J. R. Tolkien wrote e.g. books.']);
+  });
+
+  it('cuts a 50 KB line without full stops into question-sized pieces at word boundaries', () => {
+    const line = `${'lorem ipsum '.repeat(4000)}keyword ${'dolor sit '.repeat(400)}`;
+    const spans = splitSentences(line);
+    expect(spans.length).toBeGreaterThan(100);
+    expect(Math.max(...spans.map((s) => s.end - s.start))).toBeLessThanOrEqual(400);
+    expect(spans.every((s) => line[s.start] !== ' ' && !line.slice(s.start, s.end).endsWith(' '))).toBe(true);
+    expect(splitSentences('')).toEqual([]);
+  });
+});
+
+describe('the relevance gate and the sentences read', () => {
+  it('grounds a question about the documents in the sentence that answers it, best first', () => {
+    const selection = select('When was Harvard University founded?');
+    expect(selection.relevance).toBeGreaterThan(0.25);
+    expect(selection.passages.map((p) => p.chunkId)).toEqual([1]);
+    const [p, s] = selection.ranked[0]!;
+    const best = selection.passages[p]!;
+    expect(best.text.slice(...best.sentences[s]!)).toContain('1636');
+  });
+
+  it('lets chit-chat, off-topic questions and questions of stopwords or emoji through without sources', () => {
+    for (const question of ['Tell me a story about a frog', 'Once upon a time a frog', 'What is the capital of Mongolia?', 'the of and to?', '🦊🐸🦊 !!!', '???']) {
+      expect(select(question).passages, question).toEqual([]);
+    }
+    // A question sharing one common word with a passage is not enough either.
+    expect(select('Which university did my cousin visit in the Alps last winter?').passages).toEqual([]);
+  });
+
+  it('reads a follow-up question together with the question before it', () => {
+    const history = [
+      { role: 'user' as const, text: 'Where is Harvard University?' },
+      { role: 'assistant' as const, text: 'In Cambridge, Massachusetts [1].' },
+    ];
+    const query = retrievalQuery('When was it founded?', history);
+    expect(query).toMatchObject({ terms: ['found'], context: ['harvard', 'univers'] });
+    expect(query.text).toContain('Where is Harvard University?');
+    const selection = select('When was it founded?', { history });
+    const [p, s] = selection.ranked[0]!;
+    expect(selection.passages[p]!.text.slice(...selection.passages[p]!.sentences[s]!)).toContain('founded in 1636');
+    // A question that stands on its own is searched alone.
+    expect(retrievalQuery('How often is sourdough starter fed with flour?', history).context).toEqual([]);
+  });
+
+  it('takes a 20,000-character question without choking: its first searchable words decide', () => {
+    const question = `When was Harvard founded? ${'and then what '.repeat(1500)}`;
+    expect(question.length).toBeGreaterThan(20_000);
+    expect(queryTerms(question).length).toBeLessThanOrEqual(32);
+    expect(select(question).passages.map((p) => p.chunkId)).toEqual([1]);
+  });
+});
+
+describe('relevance by meaning, with a reliable embedding model', () => {
+  it('grounds a paraphrase that shares no keyword when its similarity passes the threshold, and not otherwise', () => {
+    const question = 'At what date did that old college in Massachusetts open its doors?';
+    const weighted = weighTerms(queryTerms(question), () => 0, 2);
+    const retrieved = [{ passage: passage(1, harvard), similarity: 0.82 }];
+    const options = { threshold: 0.25, maxPassages: 5, question };
+    expect(selectSentences(weighted, retrieved, { passages: 2, meanWords: 40 }, { ...options, vectorThreshold: null }).passages).toEqual([]);
+    expect(selectSentences(weighted, [{ ...retrieved[0]!, similarity: 0.5 }], { passages: 2, meanWords: 40 }, { ...options, vectorThreshold: 0.6 }).passages).toEqual([]);
+    const byMeaning = selectSentences(weighted, retrieved, { passages: 2, meanWords: 40 }, { ...options, vectorThreshold: 0.6 });
+    expect(byMeaning.passages.map((p) => p.chunkId)).toEqual([1]);
+    expect(byMeaning.ranked.length).toBeGreaterThan(0);
+  });
+});
