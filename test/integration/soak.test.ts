@@ -44,7 +44,16 @@ function runCliAsUser(args: string[], env: Record<string, string>) {
   return spawnSync(file!, rest, { cwd: repoRoot, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
 }
 
-describe.skipIf(process.platform === 'win32')('an unreadable file (chmod 000), as a user other than root', () => {
+/** Why `nobody` cannot run the CLI from this checkout (a parent folder closed to others), or null. */
+function nobodyCannotRun(): string | null {
+  if (process.getuid?.() !== 0) return null;
+  const probe = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(path.join(repoRoot, 'node_modules/tsx/package.json'))})`], { encoding: 'utf8' });
+  if (probe.error) return `runuser is not available (${probe.error.message})`;
+  return probe.status === 0 ? null : `the user nobody cannot read ${repoRoot} (a parent folder is closed to others)`;
+}
+const cannotRun = process.platform === 'win32' ? 'needs a POSIX system' : nobodyCannotRun();
+
+describe.skipIf(cannotRun !== null)(`an unreadable file (chmod 000), as a user other than root${cannotRun ? ` (skipped: ${cannotRun})` : ''}`, () => {
   it('is refused with "permission denied", and the readable one beside it is ingested', () => {
     const home = makeTempDir('unreadable-home-');
     const docs = makeTempDir('unreadable-docs-');
