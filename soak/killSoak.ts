@@ -1,6 +1,6 @@
-// `npm run soak -- kill [--n N] [--files F]`: kill -9 of the whole process tree (host and workers) at random
-// points of an ingestion, N times, then `PRAGMA integrity_check`, no unfinished document searchable, and the
-// same final documents, chunks and embeddings as an uninterrupted run of the same files.
+// `npm run soak -- kill [--n N] [--files F]`: N ingestions of the same files, each killed (kill -9 of the
+// whole process tree: host and workers) at a random point, then `PRAGMA integrity_check`, no unfinished
+// document searchable, and once resumed the same documents, chunks and embeddings as an uninterrupted run.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,7 +34,9 @@ export interface KillSoakSummary {
   /** Unfinished documents whose unique words a search found. */
   halfIngestedSearchable: number;
   reference: Counts;
+  /** The reference's counts, or the first resumed run's that differed. */
   final: Counts;
+  /** Every resumed run ended with the reference's documents, chunks and embeddings. */
   sameCounts: boolean;
 }
 
@@ -108,18 +110,19 @@ export async function runKillSoak(options: KillSoakOptions): Promise<KillSoakSum
     const referenceCounts = counts(path.join(referenceHome, 'assistant.db'));
     log(`reference: ${JSON.stringify(referenceCounts)} in ${(took / 1000).toFixed(1)} s`);
 
-    const home = path.join(work, 'killed');
-    const database = path.join(home, 'assistant.db');
-    const summary: KillSoakSummary = { kills: 0, finishedBeforeKill: 0, midIngestion: 0, corrupt: 0, halfIngestedSearchable: 0, reference: referenceCounts, final: referenceCounts, sameCounts: false };
+    // Every round interrupts a fresh ingestion of the same files: killed at a random point, inspected, then
+    // resumed to the end, which must give the reference's counts.
+    const files = options.files ?? 40;
+    const summary: KillSoakSummary = { kills: 0, finishedBeforeKill: 0, midIngestion: 0, corrupt: 0, halfIngestedSearchable: 0, reference: referenceCounts, final: referenceCounts, sameCounts: true };
     for (let i = 0; i < options.kills; i++) {
+      const home = path.join(work, `killed-${i}`);
+      const database = path.join(home, 'assistant.db');
       const run = ingest(home, docs, options.embeddingModel);
       const startedAt = Date.now();
       const exited = run.exited.then(() => true);
       // A random point of the run: every other kill after a random time (start-up, parsing, embedding, the
       // last commit), the others once a random number of documents is ready (certainly mid-ingestion).
-      const files = options.files ?? 40;
       const target = 1 + Math.floor(random() * (files - 1));
-      const byTime = new Promise<false>((resolve) => setTimeout(() => resolve(false), 300 + random() * Math.max(1000, took * 0.6)));
       let settled = false;
       const readyNow = () => {
         try {
@@ -128,6 +131,7 @@ export async function runKillSoak(options: KillSoakOptions): Promise<KillSoakSum
           return 0; // The schema is still being created.
         }
       };
+      const byTime = new Promise<false>((resolve) => setTimeout(() => resolve(false), 300 + random() * took));
       const byProgress = (async () => {
         while (!settled && readyNow() < target) await new Promise((resolve) => setTimeout(resolve, 50));
         return false as const;
@@ -143,14 +147,18 @@ export async function runKillSoak(options: KillSoakOptions): Promise<KillSoakSum
       summary.kills++;
       const { ok, searchable } = await inspect(database);
       if (!ok) summary.corrupt++;
-      if (fs.existsSync(database) && counts(database).ready < files) summary.midIngestion++;
       summary.halfIngestedSearchable += searchable;
-      log(`kill ${i + 1} after ${(delay / 1000).toFixed(1)} s (${i % 2 === 0 ? 'random time' : `${target} ready`})${finished ? ' (the run had finished)' : ''}: integrity ${ok ? 'ok' : 'FAILED'}, ${searchable} unfinished searchable, ${fs.existsSync(database) ? JSON.stringify(counts(database)) : 'no database yet'}`);
+      const atKill = fs.existsSync(database) ? counts(database) : null;
+      if (atKill && atKill.ready < files) summary.midIngestion++;
+      const resumed = ingest(home, docs, options.embeddingModel);
+      if ((await resumed.exited) !== 0) throw new Error(`the run after kill ${i + 1} failed`);
+      const final = counts(database);
+      if (JSON.stringify(final) !== JSON.stringify(referenceCounts)) {
+        summary.sameCounts = false;
+        summary.final = final;
+      }
+      log(`kill ${i + 1} after ${(delay / 1000).toFixed(1)} s (${i % 2 === 0 ? 'random time' : `${target} ready`})${finished ? ' (the run had finished)' : ''}: integrity ${ok ? 'ok' : 'FAILED'}, ${searchable} unfinished searchable, at the kill ${atKill ? JSON.stringify(atKill) : 'no database yet'}; resumed: ${JSON.stringify(final)}`);
     }
-    const last = ingest(home, docs, options.embeddingModel);
-    if ((await last.exited) !== 0) throw new Error('the final run after the kills failed');
-    summary.final = counts(database);
-    summary.sameCounts = JSON.stringify(summary.final) === JSON.stringify(referenceCounts);
     return summary;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -28,9 +28,9 @@ async function main(): Promise<number> {
     }
     case 'kill': {
       const summary = await runKillSoak({ kills: number(values.n, 20), files: number(values.files, 40), seed: number(values.seed, 7), embeddingModel: modelFile(tinyChatModelName), log });
-      console.log(`\n${summary.kills} kills (${summary.finishedBeforeKill} found the run finished): ${summary.corrupt} corrupt databases, ${summary.halfIngestedSearchable} unfinished documents searchable`);
-      console.log(`final ${JSON.stringify(summary.final)} vs uninterrupted ${JSON.stringify(summary.reference)}: ${summary.sameCounts ? 'same' : 'DIFFERENT'}`);
-      console.log(JSON.stringify({ kills: summary.kills, finished_before_kill: summary.finishedBeforeKill, corrupt: summary.corrupt, half_ingested_searchable: summary.halfIngestedSearchable, same_counts: summary.sameCounts }));
+      console.log(`\n${summary.kills} kills (${summary.midIngestion} left documents unfinished, ${summary.finishedBeforeKill} found the run finished): ${summary.corrupt} corrupt databases, ${summary.halfIngestedSearchable} unfinished documents searchable`);
+      console.log(`resumed runs ${summary.sameCounts ? 'all ended with' : `DIFFERED: ${JSON.stringify(summary.final)} vs`} the uninterrupted run's ${JSON.stringify(summary.reference)}`);
+      console.log(JSON.stringify({ kills: summary.kills, mid_ingestion: summary.midIngestion, finished_before_kill: summary.finishedBeforeKill, corrupt: summary.corrupt, half_ingested_searchable: summary.halfIngestedSearchable, same_counts: summary.sameCounts }));
       return summary.corrupt === 0 && summary.halfIngestedSearchable === 0 && summary.sameCounts ? 0 : 1;
     }
     default:
