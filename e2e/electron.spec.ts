@@ -34,6 +34,10 @@ test.describe('desktop app', () => {
     'Electron binary not installed (offline machine): node_modules/electron/dist is missing; run node node_modules/electron/install.js where the network allows',
   );
   test.skip(!tinyChatModel, needsTinyModel);
+  test.skip(
+    process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY,
+    'no display: run it under xvfb-run (npm test does when the Electron binary and xvfb-run are installed)',
+  );
   test.setTimeout(120_000);
 
   let home = '';

@@ -42,6 +42,24 @@ function banner(page: Page) {
   return page.locator('.voice-banner');
 }
 
+/** Opens the app in hands-free mode, waits until it hears the recording, and sends a message; the transcript. */
+async function sendHandsFree(page: Page, url: string) {
+  await page.goto(url);
+  await expect(page.getByRole('checkbox', { name: 'Hands-free' })).toBeChecked({ timeout });
+  const transcript = page.locator('.voice-transcript');
+  await expect(transcript).toContainText('Speech detected', { timeout });
+  await page.getByRole('textbox', { name: 'Message' }).fill('Once upon a time');
+  await page.getByRole('button', { name: 'Send' }).click();
+  return transcript;
+}
+
+/** Once the reply is complete: its sentences as written, and how many of them the voice spoke. */
+async function sentencesWrittenAndSpoken(page: Page): Promise<{ sentences: number; spoken: number }> {
+  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+  const replyText = (await page.getByRole('log').locator('.message-assistant').last().textContent()) ?? '';
+  return { sentences: replyText.split(/[.!?]+\s/).length, spoken: Number(await page.locator('.voice-transcript').getAttribute('data-spoken-sentences')) };
+}
+
 test.describe('voice with a microphone playing real speech', () => {
   test.skip(!modelsDir, 'needs ASSISTANT_MODELS_DIR (the shared data folder is found next to it)');
   test.skip(!hasWav, `needs speech/generated-espeak/vad_two_utterances_espeak.wav in ${dataDir || '<ASSISTANT_MODELS_DIR>/../data'}`);
@@ -146,22 +164,61 @@ test.describe('voice with a microphone playing real speech', () => {
     test.setTimeout(3 * timeout);
     // 'on' regardless of echo cancellation: the recording loops, so its next utterance interrupts.
     await app.client.call('settings.update', { bargeIn: 'on', voiceMode: 'handsFree' });
-    await page.goto(app.url);
-    await expect(page.getByRole('checkbox', { name: 'Hands-free' })).toBeChecked({ timeout });
-    const transcript = page.locator('.voice-transcript');
-    await expect(transcript).toContainText('Speech detected', { timeout });
-    await page.getByRole('textbox', { name: 'Message' }).fill('Once upon a time');
-    await page.getByRole('button', { name: 'Send' }).click();
+    const transcript = await sendHandsFree(page, app.url);
     await expect(transcript.getByText('Speaking (system voice)')).toBeVisible({ timeout });
     await expect(transcript.getByText('Speaking (system voice)')).toHaveCount(0, { timeout });
     // The tiny model usually finishes writing before the interruption (else the reply shows "Stopped"):
     // what matters is that the voice fell silent long before the reply's last sentence.
-    await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
-    const replyText = (await page.getByRole('log').locator('.message-assistant').last().textContent()) ?? '';
-    const sentences = replyText.split(/[.!?]+\s/).length;
-    const spoken = Number(await transcript.getAttribute('data-spoken-sentences'));
+    const { sentences, spoken } = await sentencesWrittenAndSpoken(page);
     expect(sentences).toBeGreaterThan(4);
     expect(spoken).toBeLessThan(sentences - 2);
+  });
+
+  test('default barge-in without echo cancellation: the microphone is muted while the reply is spoken', async ({ page }) => {
+    // The rule itself is unit-tested (apps/desktop/test/unit/bargeIn.test.ts); this is the whole path.
+    test.skip(!hasStt, needsStt);
+    test.setTimeout(3 * timeout);
+    // The browser reports no echo cancellation (a microphone and speakers that would hear each other): with
+    // the default bargeIn 'auto' the assistant must not hear itself, so no frame is sent while it speaks and
+    // the looping recording cannot interrupt the reply.
+    await page.addInitScript(() => {
+      const settings = MediaStreamTrack.prototype.getSettings;
+      MediaStreamTrack.prototype.getSettings = function (this: MediaStreamTrack) {
+        return { ...settings.call(this), echoCancellation: false };
+      };
+      // What the page sends and when it speaks, in its own order of events (no timing involved).
+      const log: string[] = [];
+      (window as unknown as { voiceLog: string[] }).voiceLog = log;
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function (this: WebSocket, data: string | ArrayBufferLike | Blob | ArrayBufferView) {
+        if (typeof data === 'string' && data.includes('"voice.listen"')) log.push('listen');
+        return send.call(this, data);
+      };
+      let speaking = false;
+      new MutationObserver(() => {
+        const now = document.querySelector('.voice-transcript')?.textContent?.includes('Speaking (') ?? false;
+        if (now !== speaking) log.push(now ? 'speaking' : 'silent');
+        speaking = now;
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    expect((await app.client.call('settings.get', {})).bargeIn).toBe('auto');
+    // A reply of several sentences, short enough to be spoken in a few seconds.
+    await app.client.call('settings.update', { voiceMode: 'handsFree', maxTokens: 200 });
+    const transcript = await sendHandsFree(page, app.url);
+    const speaking = transcript.getByText('Speaking (system voice)');
+    await expect(speaking).toBeVisible({ timeout });
+    await expect(speaking).toHaveCount(0, { timeout: 3 * timeout });
+    const { sentences, spoken } = await sentencesWrittenAndSpoken(page);
+    expect(sentences).toBeGreaterThan(4);
+    // Nothing interrupted it: the whole reply was spoken (the counts may differ by how a last fragment splits).
+    expect(spoken).toBeGreaterThanOrEqual(sentences - 1);
+    // Once it has finished speaking, the microphone is live again.
+    await expect.poll(async () => (await page.evaluate(() => (window as unknown as { voiceLog: string[] }).voiceLog)).lastIndexOf('listen') > (await page.evaluate(() => (window as unknown as { voiceLog: string[] }).voiceLog)).lastIndexOf('silent'), { timeout }).toBe(true);
+    const log = await page.evaluate(() => (window as unknown as { voiceLog: string[] }).voiceLog);
+    const during = log.slice(log.indexOf('speaking'), log.indexOf('silent', log.indexOf('speaking')));
+    // The microphone was live before it spoke; while it spoke, at most a batch already under way went out.
+    expect(log.slice(0, log.indexOf('speaking'))).toContain('listen');
+    expect(during.filter((entry) => entry === 'listen').length).toBeLessThanOrEqual(1);
   });
 
   test('push-to-talk held with the keyboard listens, then releases the turn', async ({ page }) => {

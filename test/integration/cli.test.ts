@@ -86,4 +86,31 @@ describe('command line', () => {
     expect(run(['search', 'moon'], env).stdout).toBe('No passage matches.\n');
     expect(run(['docs', 'remove', tides.id], env)).toMatchObject({ code: 1, stderr: expect.stringMatching(/No document with id/) });
   });
+
+  it('prints file names and document text escaped: no forged lines, no terminal escape codes', () => {
+    const env = { ASSISTANT_HOME: makeTempDir('cli-home-'), ASSISTANT_MODELS_DIR: makeTempDir('cli-models-') };
+    const docs = makeTempDir('cli-docs-');
+    const forged = 'notes\n  ingested  fake.pdf (3 pages).md';
+    const escapes = 'title\x1b]0;pwned\x07\x1b[2J.md';
+    fs.writeFileSync(path.join(docs, forged), '# Forged\n\nQuartz clocks keep time with a crystal.\n');
+    fs.writeFileSync(path.join(docs, escapes), '# Escapes\n\nQuartz watches \u202eblink at night.\n');
+    fs.writeFileSync(path.join(docs, 'empty\u202egnp.txt'), '');
+    const outputs = [run(['ingest', docs], env), run(['docs', 'list'], env), run(['search', 'quartz'], env), run(['search', 'quartz', '--json'], env)];
+    for (const { stdout, stderr } of outputs) {
+      // eslint-disable-next-line no-control-regex
+      expect(stdout + stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]/);
+      expect(stdout).not.toMatch(/^ {2}ingested {2}fake\.pdf/m);
+    }
+    const [ingest, list, search, json] = outputs;
+    expect(ingest!.stdout).toContain('  ingested  notes\\n  ingested  fake.pdf (3 pages).md (1 passage)\n');
+    expect(ingest!.stdout).toContain('  ingested  title\\x1b]0;pwned\\x07\\x1b[2J.md (1 passage)\n');
+    expect(ingest!.stdout).toContain('  skipped   empty\\u202egnp.txt is empty.\n');
+    expect(ingest!.stdout).toMatch(/^2 ingested, 1 skipped, 0 failed\.$/m);
+    expect(list!.stdout.trim().split('\n')).toHaveLength(2);
+    expect(list!.stdout).toContain('notes\\n  ingested  fake.pdf (3 pages).md');
+    // The loaders drop C0 controls from document text; a bidi override stays, and is shown escaped.
+    expect(search!.stdout).toContain('Quartz watches \\u202eblink at night.');
+    // --json stays JSON, and says exactly what the names are.
+    expect((JSON.parse(json!.stdout) as { hits: { documentName: string }[] }).hits.map((hit) => hit.documentName).sort()).toEqual([forged, escapes].sort());
+  });
 });

@@ -1,36 +1,44 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode, type PullProgress } from '@assistant/core';
 import type { Manifest } from '@assistant/core/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { send, startHost } from '../support/hostHarness.js';
+import { send, startHost, waitFor } from '../support/hostHarness.js';
 import { needsTinyModel, tinyChatModel } from '../support/models.js';
 import { makeTempDir } from '../support/tempDir.js';
 
 const tinySha256 = '270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d';
 let server: http.Server;
 let url = '';
-let slow = false;
+/** Bytes after which the next response waits for `release()`: a download that is certainly still running. */
+let holdAt: number | null = null;
+const ranges: (string | null)[] = [];
+let release: () => void = () => undefined;
+/** Resolves once the server holds a response (set with holdAt). */
+let holding: Promise<void> = Promise.resolve();
+let held: () => void = () => undefined;
+const holdNextAt = (bytes: number) => {
+  holdAt = bytes;
+  holding = new Promise<void>((resolve) => (held = resolve));
+};
 
 beforeAll(async () => {
   const bytes = tinyChatModel ? fs.readFileSync(tinyChatModel) : Buffer.alloc(0);
   server = http.createServer((request, response) => {
+    ranges.push(request.headers.range ?? null);
     const match = /bytes=(\d+)-/.exec(request.headers.range ?? '');
     const start = match ? Number(match[1]) : 0;
     const body = bytes.subarray(start);
     response.writeHead(match ? 206 : 200, { 'Content-Length': body.length });
-    if (!slow) return response.end(body);
-    // Slow enough to cancel mid-way: 64 KiB every 20 ms.
-    let offset = 0;
-    const timer = setInterval(() => {
-      if (response.destroyed) return clearInterval(timer);
-      response.write(body.subarray(offset, (offset += 65_536)));
-      if (offset >= body.length) {
-        clearInterval(timer);
-        response.end();
-      }
-    }, 20);
+    if (holdAt === null) return response.end(body);
+    const cut = holdAt;
+    holdAt = null;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    response.write(body.subarray(0, cut));
+    held();
+    void released.then(() => response.destroyed || response.end(body.subarray(cut)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stories260K.gguf`;
@@ -44,24 +52,39 @@ const manifest = (): Manifest => ({
 
 describe.skipIf(!tinyChatModel)(`models.pull through the contract (${needsTinyModel})`, () => {
   it('downloads with progress, leaves setup, and the pulled model answers; a cancelled pull resumes', async () => {
-    const harness = await startHost({ modelsDir: makeTempDir('pull-models-'), manifest: manifest() });
+    const modelsDir = makeTempDir('pull-models-');
+    const partial = path.join(modelsDir, 'tiny-stories', 'stories260K.gguf.partial');
+    const partialBytes = () => (fs.existsSync(partial) ? fs.statSync(partial).size : 0);
+    const harness = await startHost({ modelsDir, manifest: manifest() });
     try {
       const { client } = harness;
       expect((await client.call('app.getState', {})).setupNeeded).toBe(true);
 
-      slow = true;
+      // The server stops at 300,000 bytes until released: the cancel certainly lands mid-download.
+      holdNextAt(300_000);
       const controller = new AbortController();
       const seen: PullProgress[] = [];
-      const cancelled = client.stream('models.pull', { id: 'tiny-stories' }, { signal: controller.signal, onItem: (p) => (seen.push(p), p.receivedBytes > 200_000 && controller.abort()) });
+      const cancelled = client.stream('models.pull', { id: 'tiny-stories' }, { signal: controller.signal, onItem: (p) => seen.push(p) });
+      await holding;
+      // Some bytes are on disk (and cannot all be: the rest is held back) when the pull is cancelled.
+      await waitFor(() => partialBytes() > 0, 30_000, 'the first bytes on disk');
+      controller.abort();
       await expect(cancelled).rejects.toMatchObject({ code: ErrorCode.Cancelled });
-      const pausedAt = seen.at(-1)!.receivedBytes;
-      expect(pausedAt).toBeLessThan(1_185_376);
+      release();
+      const pausedAt = partialBytes();
+      expect(pausedAt).toBeGreaterThan(0);
+      expect(pausedAt).toBeLessThanOrEqual(300_000);
+      // Whatever progress reported is among the bytes kept.
+      expect(seen.at(-1)?.receivedBytes ?? 0).toBeLessThanOrEqual(pausedAt);
+      ranges.length = 0;
 
-      slow = false;
       const progress: PullProgress[] = [];
       const installed = await client.stream('models.pull', { id: 'tiny-stories' }, { onItem: (p) => progress.push(p) });
       expect(installed).toMatchObject({ name: 'tiny-stories', kinds: ['chat'], fromManifest: true });
       expect(progress[0]!.receivedBytes).toBeGreaterThanOrEqual(pausedAt);
+      // It asked only for the rest: what was received before the cancel was kept.
+      const resumedFrom = Number(/^bytes=(\d+)-$/.exec(ranges[0] ?? '')?.[1]);
+      expect(resumedFrom).toBe(pausedAt);
       expect(progress.at(-1)).toMatchObject({ receivedBytes: 1_185_376, totalBytes: 1_185_376 });
 
       const state = await client.call('app.getState', {});
@@ -76,11 +99,12 @@ describe.skipIf(!tinyChatModel)(`models.pull through the contract (${needsTinyMo
   it('refuses a second pull of the same model while one runs, and reports a failing server plainly', async () => {
     const harness = await startHost({ modelsDir: makeTempDir('pull-models-'), manifest: manifest() });
     try {
-      slow = true;
+      holdNextAt(100_000);
       const first = harness.client.stream('models.pull', { id: 'tiny-stories' }, { onItem: () => {} });
       await expect(harness.client.stream('models.pull', { id: 'tiny-stories' }, { onItem: () => {} })).rejects.toMatchObject({ code: ErrorCode.Busy });
+      await holding;
+      release();
       await first;
-      slow = false;
       await expect(harness.client.stream('models.pull', { id: 'nope' }, { onItem: () => {} })).rejects.toMatchObject({ code: ErrorCode.ModelNotFound });
     } finally {
       await harness.close();

@@ -12,6 +12,7 @@ export * from './common/rpc/memoryTransport.js';
 export * from './common/rpc/webSocketTransport.js';
 export * from './common/embedding/vectorCodec.js';
 export * from './common/CircuitBreaker.js';
+export * from './common/terminalText.js';
 export * from './common/chat/groundedPrompt.js';
 export * from './common/chat/packPassages.js';
 export * from './common/text/plural.js';

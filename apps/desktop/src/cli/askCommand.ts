@@ -1,4 +1,4 @@
-import { type Citation, ErrorCode, toErrorPayload } from '@assistant/core';
+import { type Citation, ErrorCode, escapeForTerminal, terminalJson, toErrorPayload } from '@assistant/core';
 import { citationLabel } from '@assistant/rag';
 import { createNodeHost } from '../node/createNodeHost.js';
 import { connectInMemory } from './connectInMemory.js';
@@ -18,7 +18,7 @@ export async function askCommand(options: AskOptions, io: CliIo): Promise<number
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const line = (value: unknown) => io.stdout.write(`${JSON.stringify(value)}\n`);
+  const line = (value: unknown) => io.stdout.write(`${terminalJson(value)}\n`);
   let citations: Citation[] = [];
   try {
     const result = await client.stream(
@@ -28,7 +28,7 @@ export async function askCommand(options: AskOptions, io: CliIo): Promise<number
         signal: controller.signal,
         onItem: (item) => {
           if (options.json) line(item.type === 'start' ? { type: 'start', conversationId: item.conversation.id, messageId: item.assistantMessage.id } : item);
-          else if (item.type === 'text') io.stdout.write(item.text);
+          else if (item.type === 'text') io.stdout.write(escapeForTerminal(item.text, { multiline: true }));
           if (item.type === 'sources') citations = item.citations;
         },
       },
@@ -36,7 +36,7 @@ export async function askCommand(options: AskOptions, io: CliIo): Promise<number
     if (options.json) line({ type: 'done', stopReason: result.stopReason, completionTokens: result.completionTokens, trimmedMessages: result.trimmedMessages, conversationId: result.message.conversationId });
     else {
       io.stdout.write('\n');
-      if (citations.length > 0) io.stdout.write(`\nSources:\n${citations.map((c) => `[${c.n}] ${citationLabel(c)}`).join('\n')}\n`);
+      if (citations.length > 0) io.stdout.write(`\nSources:\n${citations.map((c) => `[${c.n}] ${escapeForTerminal(citationLabel(c))}`).join('\n')}\n`);
       if (result.stopReason === 'cancelled') io.stderr.write('(stopped)\n');
       if (result.trimmedMessages > 0) io.stderr.write(`(${result.trimmedMessages} earlier messages did not fit the context and were left out)\n`);
     }
@@ -44,7 +44,7 @@ export async function askCommand(options: AskOptions, io: CliIo): Promise<number
   } catch (error) {
     const payload = toErrorPayload(error);
     if (options.json) line({ type: 'error', error: payload });
-    else io.stderr.write(`\nError: ${payload.message}\n`);
+    else io.stderr.write(`\nError: ${escapeForTerminal(payload.message, { multiline: true })}\n`);
     return payload.code === ErrorCode.InvalidInput ? 2 : 1;
   } finally {
     process.off('SIGINT', onSigint);

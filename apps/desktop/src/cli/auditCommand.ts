@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AssistantError, type AuditEvent, type AuditKind, ErrorCode, auditKindSchema, plural } from '@assistant/core';
+import { AssistantError, type AuditEvent, type AuditKind, ErrorCode, auditKindSchema, escapeForTerminal, plural } from '@assistant/core';
 import { AuditLog, type LogLevel, createSecretStore, createStderrLogger, openDatabase, resolveAppPaths } from '@assistant/core/node';
 import type { CliIo } from './main.js';
 
@@ -51,7 +51,7 @@ export async function auditCommand(args: string[], options: AuditCommandOptions,
           return 0;
         }
         if (events.length === 0) io.stdout.write('No audit events match.\n');
-        for (const event of events) io.stdout.write(`${formatEvent(event)}\n`);
+        for (const event of events) io.stdout.write(`${escapeForTerminal(formatEvent(event))}\n`);
         return 0;
       }
     }

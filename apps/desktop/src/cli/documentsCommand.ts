@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AssistantError, type DocumentInfo, ErrorCode, type SearchMode, plural, searchModeSchema } from '@assistant/core';
+import { AssistantError, type DocumentInfo, ErrorCode, escapeForTerminal, type SearchMode, plural, searchModeSchema, terminalJson } from '@assistant/core';
 import { citationLabel } from '@assistant/rag';
 import cliProgress from 'cli-progress';
 import { createNodeHost } from '../node/createNodeHost.js';
@@ -43,7 +43,7 @@ export async function ingestCommand(paths: string[], options: { json: boolean; e
       // Parsing counts as the first 10% of a file's work, embedding as the rest.
       const work = all.reduce((sum, doc) => sum + (terminal.has(doc.status) ? 1 : doc.status === 'embedding' && doc.chunks > 0 ? 0.1 + (0.9 * doc.embeddedChunks) / doc.chunks : 0), 0);
       const current = all.find((doc) => !terminal.has(doc.status));
-      bar.update(Math.round(work * 100), { done: all.filter((doc) => terminal.has(doc.status)).length, total: all.length, current: current ? `${ocrPageText(current) ?? current.status} ${current.name}` : '' });
+      bar.update(Math.round(work * 100), { done: all.filter((doc) => terminal.has(doc.status)).length, total: all.length, current: current ? `${ocrPageText(current) ?? current.status} ${escapeForTerminal(current.name)}` : '' });
     };
     // Without a progress bar (a pipe, a log), each OCR page is one line: it is the slow part.
     let lastOcrLine = '';
@@ -51,7 +51,7 @@ export async function ingestCommand(paths: string[], options: { json: boolean; e
       const line = !showBar && !options.json ? ocrPageText(doc) : null;
       if (!line || `${doc.id} ${line}` === lastOcrLine) return;
       lastOcrLine = `${doc.id} ${line}`;
-      io.stderr.write(`${line}: ${doc.name}\n`);
+      io.stderr.write(`${line}: ${escapeForTerminal(doc.name)}\n`);
     };
     const subscription = client.on('documents.changed', ({ id, document }) => {
       if (document && documents.has(id)) documents.set(id, document);
@@ -75,11 +75,11 @@ export async function ingestCommand(paths: string[], options: { json: boolean; e
       const ingested = all.filter((doc) => doc.status === 'ready');
       const failed = all.filter((doc) => doc.status === 'failed');
       if (options.json) {
-        io.stdout.write(`${JSON.stringify({ ingested, skipped: added.skipped, failed: failed.map((doc) => ({ path: doc.path, reason: doc.error?.message ?? 'failed', documentId: doc.id })), interrupted: controller.signal.aborted }, null, 2)}\n`);
+        io.stdout.write(`${terminalJson({ ingested, skipped: added.skipped, failed: failed.map((doc) => ({ path: doc.path, reason: doc.error?.message ?? 'failed', documentId: doc.id })), interrupted: controller.signal.aborted }, 2)}\n`);
       } else {
-        for (const doc of ingested) io.stdout.write(`  ingested  ${doc.name} (${doc.pages !== null ? `${plural(doc.pages, 'page')}, ` : ''}${plural(doc.chunks, 'passage')}${ocrDetail(doc)})\n`);
-        for (const skip of added.skipped) io.stdout.write(`  skipped   ${skip.reason}\n`);
-        for (const doc of failed) io.stdout.write(`  failed    ${doc.error?.message ?? doc.name}\n`);
+        for (const doc of ingested) io.stdout.write(`  ingested  ${escapeForTerminal(doc.name)} (${doc.pages !== null ? `${plural(doc.pages, 'page')}, ` : ''}${plural(doc.chunks, 'passage')}${ocrDetail(doc)})\n`);
+        for (const skip of added.skipped) io.stdout.write(`  skipped   ${escapeForTerminal(skip.reason)}\n`);
+        for (const doc of failed) io.stdout.write(`  failed    ${escapeForTerminal(doc.error?.message ?? doc.name)}\n`);
         io.stdout.write(`\n${ingested.length} ingested, ${added.skipped.length} skipped, ${failed.length} failed.\n`);
         if (controller.signal.aborted) io.stderr.write('Stopped. Unfinished files continue the next time the app or `ingest` runs.\n');
       }
@@ -114,7 +114,7 @@ export async function searchCommand(query: string, options: { k: number; json: b
   return withHost(undefined, async (client) => {
     const result = await client.call('documents.search', { query, k: options.k, mode: mode.data as SearchMode });
     if (options.json) {
-      io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      io.stdout.write(`${terminalJson(result, 2)}\n`);
       return 0;
     }
     const { hits } = result;
@@ -122,7 +122,7 @@ export async function searchCommand(query: string, options: { k: number; json: b
     if (hits.length === 0) io.stdout.write('No passage matches.\n');
     hits.forEach((hit, i) => {
       const text = hit.text.replace(/\s+/g, ' ').trim();
-      io.stdout.write(`[${i + 1}] ${citationLabel(hit)}  (score ${hit.score.toFixed(4)}, bm25 #${hit.bm25Rank ?? '-'}, vector #${hit.vectorRank ?? '-'})\n    ${text.length > 300 ? `${text.slice(0, 300)}…` : text}\n\n`);
+      io.stdout.write(`[${i + 1}] ${escapeForTerminal(citationLabel(hit))}  (score ${hit.score.toFixed(4)}, bm25 #${hit.bm25Rank ?? '-'}, vector #${hit.vectorRank ?? '-'})\n    ${escapeForTerminal(text.length > 300 ? `${text.slice(0, 300)}…` : text)}\n\n`);
     });
     return 0;
   });
@@ -135,13 +135,13 @@ export async function docsCommand(args: string[], options: { json: boolean }, io
       case 'list': {
         const documents = await client.call('documents.list', {});
         if (options.json) {
-          io.stdout.write(`${JSON.stringify(documents, null, 2)}\n`);
+          io.stdout.write(`${terminalJson(documents, 2)}\n`);
           return 0;
         }
         if (documents.length === 0) io.stdout.write('No documents yet: npm run assistant -- ingest PATH...\n');
         for (const doc of documents) {
           const detail = doc.status === 'failed' ? (doc.error?.message ?? '') : `${plural(doc.chunks, 'passage')}${doc.pages !== null ? `, ${plural(doc.pages, 'page')}` : ''}${ocrDetail(doc)}`;
-          io.stdout.write(`${doc.id}  ${doc.status.padEnd(9)} ${doc.name}  (${detail})\n`);
+          io.stdout.write(`${doc.id}  ${doc.status.padEnd(9)} ${escapeForTerminal(doc.name)}  (${escapeForTerminal(detail)})\n`);
         }
         return 0;
       }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { AssistantError, ErrorCode, toErrorPayload } from '@assistant/core';
+import { AssistantError, ErrorCode, escapeForTerminal, toErrorPayload } from '@assistant/core';
 import { askCommand } from './askCommand.js';
 import { auditCommand } from './auditCommand.js';
 import { docsCommand, ingestCommand, searchCommand } from './documentsCommand.js';
@@ -139,7 +139,7 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     const payload = toErrorPayload(error);
     const message = error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS') ? `${error.message}\n\n${usage}` : payload.message;
-    process.stderr.write(`Error: ${message}\n`);
+    process.stderr.write(`Error: ${escapeForTerminal(message, { multiline: true })}\n`);
     process.exitCode = payload.code === ErrorCode.InvalidInput ? 2 : 1;
   },
 );

@@ -1,4 +1,4 @@
-import { AssistantError, ErrorCode } from '@assistant/core';
+import { AssistantError, ErrorCode, escapeForTerminal } from '@assistant/core';
 import { ModelManager, NetworkGate, createStderrLogger, loadManifest, resolveAppPaths } from '@assistant/core/node';
 import cliProgress from 'cli-progress';
 import { manifestPath } from '../node/repoPaths.js';
@@ -21,7 +21,7 @@ export async function modelsCommand(args: string[], options: { json: boolean }, 
       }
       io.stdout.write(`Models folder: ${manager.modelsDir}\n\nInstalled:\n`);
       if (installed.length === 0) io.stdout.write('  (none)\n');
-      for (const model of installed) io.stdout.write(`  ${model.name.padEnd(48)} ${model.kinds.join(',').padEnd(16)} ${formatBytes(model.sizeBytes)}\n`);
+      for (const model of installed) io.stdout.write(`  ${escapeForTerminal(model.name).padEnd(48)} ${model.kinds.join(',').padEnd(16)} ${formatBytes(model.sizeBytes)}\n`);
       io.stdout.write('\nCatalog (npm run assistant -- models pull ID):\n');
       for (const model of catalog) io.stdout.write(`  ${model.id.padEnd(48)} ${model.kind.padEnd(10)} ~${formatBytes(model.sizeBytes).padEnd(9)} ${model.installed ? 'installed' : ''}\n`);
       return 0;
@@ -29,7 +29,8 @@ export async function modelsCommand(args: string[], options: { json: boolean }, 
     case 'pull': {
       if (!target) throw new AssistantError(ErrorCode.InvalidInput, 'models pull needs a model id; see `models list`.');
       const controller = new AbortController();
-      process.once('SIGINT', () => controller.abort());
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
       const bar = new cliProgress.SingleBar({ format: ' {file} [{bar}] {percentage}% | {received} of {total}', hideCursor: true, stream: io.stderr }, cliProgress.Presets.shades_classic);
       let started = false;
       try {
@@ -44,9 +45,15 @@ export async function modelsCommand(args: string[], options: { json: boolean }, 
           },
         });
         bar.stop();
-        io.stdout.write(`Installed ${model.name} at ${model.path}\n`);
+        io.stdout.write(`Installed ${escapeForTerminal(model.name)} at ${escapeForTerminal(model.path)}\n`);
         return 0;
+      } catch (error) {
+        if (!controller.signal.aborted) throw error;
+        if (started) bar.stop();
+        io.stderr.write(`Stopped. \`models pull ${escapeForTerminal(target)}\` resumes the download where it stopped.\n`);
+        return 130;
       } finally {
+        process.off('SIGINT', onSigint);
         if (started) bar.stop();
       }
     }
@@ -54,7 +61,7 @@ export async function modelsCommand(args: string[], options: { json: boolean }, 
       if (!target) throw new AssistantError(ErrorCode.InvalidInput, 'models import needs a folder.');
       const installed = await manager.import(target);
       io.stdout.write(`Imported into ${manager.modelsDir}. Installed now:\n`);
-      for (const model of installed) io.stdout.write(`  ${model.name}\n`);
+      for (const model of installed) io.stdout.write(`  ${escapeForTerminal(model.name)}\n`);
       return 0;
     }
     default:

@@ -1,4 +1,4 @@
-import { AssistantError, ErrorCode, secretNameSchema } from '@assistant/core';
+import { AssistantError, ErrorCode, escapeForTerminal, secretNameSchema } from '@assistant/core';
 import { createNodeHost } from '../node/createNodeHost.js';
 import { connectInMemory } from './connectInMemory.js';
 import type { CliIo } from './main.js';
@@ -33,7 +33,7 @@ export async function secretsCommand(args: string[], options: { json: boolean; s
       if (options.json) io.stdout.write(`${JSON.stringify(before, null, 2)}\n`);
       else {
         io.stdout.write(`backend: ${before.backend}${before.reason ? ` (${before.reason})` : ''}\n`);
-        for (const secret of before.names) io.stdout.write(`  ${secret}\n`);
+        for (const secret of before.names) io.stdout.write(`  ${escapeForTerminal(secret)}\n`);
         if (before.backend !== 'unavailable' && before.names.length === 0) io.stdout.write('  (no secrets set)\n');
       }
       if (before.backend === 'unavailable') {

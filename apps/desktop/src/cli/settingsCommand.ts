@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AssistantError, ErrorCode, type Settings, describeSetting, isSettingKey, parseSettingText, settingKeys, settingProblem } from '@assistant/core';
+import { AssistantError, ErrorCode, type Settings, describeSetting, escapeForTerminal, isSettingKey, parseSettingText, settingKeys, settingProblem } from '@assistant/core';
 import { createNodeHost } from '../node/createNodeHost.js';
 import { connectInMemory } from './connectInMemory.js';
 import type { CliIo } from './main.js';
@@ -44,8 +44,8 @@ export async function settingsCommand(args: string[], options: { json: boolean }
       }
       case 'import': {
         const { refused } = await client.call('settings.import', { json: plan.text });
-        for (const { field, reason } of refused) io.stderr.write(`Refused ${field}: ${reason} (it keeps its current value)\n`);
-        io.stdout.write(refused.length === 0 ? `Settings imported from ${plan.file}\n` : `Settings imported from ${plan.file}, except ${refused.map((r) => r.field).join(', ')}\n`);
+        for (const { field, reason } of refused) io.stderr.write(`Refused ${escapeForTerminal(field)}: ${escapeForTerminal(reason)} (it keeps its current value)\n`);
+        io.stdout.write(refused.length === 0 ? `Settings imported from ${plan.file}\n` : `Settings imported from ${plan.file}, except ${refused.map((r) => escapeForTerminal(r.field)).join(', ')}\n`);
         // Partly applied is still a problem with the file: scripts should notice.
         return refused.length === 0 ? 0 : 2;
       }
@@ -101,7 +101,7 @@ function checkArguments(action: string | undefined, rest: string[]): Plan {
 
 function formatValue(value: unknown): string {
   if (value === null) return 'null';
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return escapeForTerminal(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 /** One line per setting: name, value, and "(default)" where it was never changed. */
@@ -109,7 +109,7 @@ function formatTable(settings: Settings): string {
   const width = Math.max(...settingKeys.map((key) => key.length));
   return settingKeys
     .map((key) => {
-      const value = formatValue(settings[key]).replace(/\n/g, '\\n');
+      const value = formatValue(settings[key]);
       const isDefault = JSON.stringify(settings[key]) === JSON.stringify(describeSetting(key).default);
       return `${key.padEnd(width)}  ${value.length > 80 ? `${value.slice(0, 77)}...` : value}${isDefault ? '  (default)' : ''}\n`;
     })

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Emitter, ErrorCode, createMemoryTransportPair, inferenceContract, serveRpc } from '../../src/index.js';
 import { type WorkerExit, type WorkerHandle, type WorkerLauncher, WorkerSupervisor, silentLogger } from '../../src/node/index.js';
 
@@ -6,6 +6,8 @@ import { type WorkerExit, type WorkerHandle, type WorkerLauncher, WorkerSupervis
 class FakeLauncher implements WorkerLauncher {
   readonly launched: { crash(): void; exit: Emitter<WorkerExit> }[] = [];
   failStart = false;
+  /** Launches that fail before they succeed again (no window in which the test must flip failStart). */
+  failNext = 0;
 
   launch(): WorkerHandle {
     const [hostSide, workerSide] = createMemoryTransportPair();
@@ -25,14 +27,18 @@ class FakeLauncher implements WorkerLauncher {
       'embed.batch': async ({ texts }) => ({ vectors: texts.map(() => ''), truncated: 0 }),
       'engine.stats': async () => ({ evaluations: 0, evaluatedTokens: 0 }),
     });
-    if (this.failStart) queueMicrotask(() => die('SIGSEGV'));
+    if (this.failStart || this.failNext > 0) {
+      this.failNext = Math.max(0, this.failNext - 1);
+      queueMicrotask(() => die('SIGSEGV'));
+    }
     else setTimeout(() => server.publish('worker.ready', { pid: 42 }), 1);
     this.launched.push({ crash: () => die('SIGKILL'), exit });
     return { pid: 42, transport: hostSide, onExit: exit.event, kill: () => die('SIGTERM') };
   }
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+/** Polls for the state instead of sleeping against the supervisor's timers. */
+const eventually = (check: () => void) => vi.waitFor(check, { timeout: 10_000, interval: 5 });
 
 function setup(openMs = 60_000) {
   const launcher = new FakeLauncher();
@@ -55,8 +61,7 @@ describe('WorkerSupervisor', () => {
     const { supervisor, launcher } = setup();
     const first = await supervisor.client();
     launcher.launched[0]!.crash();
-    await settle();
-    expect(launcher.launched).toHaveLength(2);
+    await eventually(() => expect(launcher.launched).toHaveLength(2));
     const second = await supervisor.client();
     expect(second.generation).toBeGreaterThan(first.generation);
     expect(supervisor.state).toMatchObject({ status: 'ready', restarts: 1, lastError: 'killed by SIGKILL' });
@@ -74,8 +79,7 @@ describe('WorkerSupervisor', () => {
     const { supervisor, launcher, states } = setup();
     launcher.failStart = true;
     await expect(supervisor.client()).rejects.toMatchObject({ code: ErrorCode.WorkerCrashed });
-    await settle();
-    expect(supervisor.state.breaker).toBe('open');
+    await eventually(() => expect(supervisor.state.breaker).toBe('open'));
     expect(launcher.launched).toHaveLength(3);
     expect(states.at(-1)).toBe('unavailable/open');
     const error = await supervisor.client().catch((e: Error) => e);
@@ -83,23 +87,22 @@ describe('WorkerSupervisor', () => {
     expect((error as Error).message).toMatch(/3 failures in a row.*try again at/);
   });
 
-  it('probes by itself after the open period and closes on success', async () => {
-    const { supervisor, launcher } = setup(100);
-    launcher.failStart = true;
+  it('probes by itself after the open period and closes on success', { timeout: 20_000 }, async () => {
+    const { supervisor, launcher, states } = setup(100);
+    // Three failed starts open the circuit; the probe after the open period starts fine.
+    launcher.failNext = 3;
     await supervisor.client().catch(() => {});
-    await settle();
-    expect(supervisor.state.breaker).toBe('open');
-    launcher.failStart = false;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(supervisor.state).toMatchObject({ breaker: 'closed', status: 'ready' });
+    // No call is made: the half-open probe after the open period relaunches the worker by itself.
+    await eventually(() => expect(supervisor.state).toMatchObject({ breaker: 'closed', status: 'ready' }));
     expect(launcher.launched).toHaveLength(4);
+    expect(states).toContain('unavailable/open');
   });
 
   it('Retry closes the circuit at once', async () => {
     const { supervisor, launcher } = setup();
     launcher.failStart = true;
     await supervisor.client().catch(() => {});
-    await settle();
+    await eventually(() => expect(supervisor.state.breaker).toBe('open'));
     launcher.failStart = false;
     await supervisor.retry();
     expect(supervisor.state).toMatchObject({ breaker: 'closed', status: 'ready', lastError: null });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AssistantError, Emitter, ErrorCode, type VoiceState, createMemoryTransportPair, serveRpc, voiceContract } from '@assistant/core';
 import { type Manifest, ModelManager, NetworkGate, SettingsStore, type WorkerExit, type WorkerHandle, type WorkerLauncher, openDatabase, silentLogger } from '@assistant/core/node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { VoiceService } from '../../src/node/library.js';
 import { makeTempDir } from '../../../../test/support/tempDir.js';
 
@@ -201,8 +201,7 @@ describe('VoiceService tiers', () => {
     expect(service.state.speak.reason).toMatch(/did not answer within 0.2 s/);
     expect(states.some((state) => state.tier === 'STT_ONLY')).toBe(true);
     // The worker that hung was killed and a new one started.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(launcher.crashes).toHaveLength(2);
+    await vi.waitFor(() => expect(launcher.crashes).toHaveLength(2), { timeout: 10_000, interval: 10 });
 
     launcher.behaviour.speak = 'ok';
     expect((await service.handlers['voice.retry']({}, { signal })).tier).toBe('FULL');
@@ -214,7 +213,7 @@ describe('VoiceService tiers', () => {
     await service.ensureLoaded();
     const loadsBefore = launcher.loads.length;
     launcher.crashes[0]!();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await vi.waitFor(() => expect(launcher.crashes).toHaveLength(2), { timeout: 10_000, interval: 10 });
     await service.ensureLoaded();
     expect(launcher.loads.length).toBeGreaterThan(loadsBefore);
     expect(service.state.tier).toBe('FULL');
@@ -229,10 +228,9 @@ describe('VoiceService tiers', () => {
     expect(service.state.tier).toBe('TTS_ONLY');
     expect(service.state.listen.reason).toMatch(/the speech-to-text model failed to load \(encoder\.onnx is damaged\)/);
     launcher.behaviour.stt = 'ok';
-    // The first retry comes after about a second (breaker still closed), then it loads.
-    await new Promise((resolve) => setTimeout(resolve, 1_300));
-    await service.ensureLoaded();
-    expect(service.state.tier).toBe('FULL');
+    // The retry comes by itself (after about a second, breaker still closed): no one calls ensureLoaded.
+    await vi.waitFor(() => expect(service.state.tier).toBe('FULL'), { timeout: 20_000, interval: 20 });
+    expect(launcher.loads.filter((load) => load === 'stt').length).toBeGreaterThanOrEqual(2);
   });
 
   it('still detects speech without an STT model (for barge-in and "speech detected")', async () => {

@@ -22,6 +22,8 @@ export interface RpcTransport {
   onMessage(listener: (message: RpcMessage) => void): Disposable;
   onClose(listener: () => void): Disposable;
   close(): void;
+  /** Resolves once everything sent so far has left this process (flow control for a fast producer), where the transport can tell. */
+  drained?(): Promise<void>;
 }
 
 export function isRpcMessage(value: unknown): value is RpcMessage {

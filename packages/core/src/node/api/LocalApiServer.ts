@@ -125,8 +125,17 @@ export class LocalApiServer {
     } catch (error) {
       this.fail(req, res, error);
     } finally {
+      // The client went away before the answer was complete: what it asked for was cancelled.
+      const cancelled = controller.signal.aborted;
       if (refused) this.refusals.record(source, route, refused);
-      else this.options.onAudit?.(`Local API ${route} answered ${res.statusCode}`, { route, status: res.statusCode, ms: (this.options.now ?? Date.now)() - started });
+      else {
+        this.options.onAudit?.(`Local API ${route} answered ${res.statusCode}${cancelled ? ', cancelled: the client disconnected' : ''}`, {
+          route,
+          status: res.statusCode,
+          ms: (this.options.now ?? Date.now)() - started,
+          ...(cancelled ? { cancelled } : {}),
+        });
+      }
     }
   }
 

@@ -36,12 +36,24 @@ export function connectParentTransport(): RpcTransport {
     closed.fire();
     process.exit(0);
   });
+  // Messages handed to process.send but not yet written to the pipe: a producer waits for them (drained).
+  let unsent = 0;
+  let waiting: (() => void)[] = [];
+  const sent = () => {
+    if (--unsent > 0) return;
+    const resolve = waiting;
+    waiting = [];
+    for (const done of resolve) done();
+  };
   return {
     send(message) {
-      process.send?.(message);
+      if (!process.send) return;
+      unsent++;
+      process.send(message, undefined, undefined, sent);
     },
     onMessage: messages.event,
     onClose: closed.event,
     close: () => process.disconnect?.(),
+    drained: () => (unsent === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve))),
   };
 }

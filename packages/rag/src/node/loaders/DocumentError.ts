@@ -1,6 +1,21 @@
 import path from 'node:path';
 import { AssistantError, cancelledError, ErrorCode, isAbortError } from '@assistant/core';
 
+/**
+ * Elements nested deeper than this are refused before a tree is built. Browsers' HTML parsers stop nesting at
+ * 512 too; deeper trees are attacks or broken generators, and both the tree builder and every recursive walk
+ * over the tree (Readability, the section walker) slow down or overflow the stack on them.
+ */
+export const MAX_NESTING = 512;
+
+/** The markup nests elements deeper than {@link MAX_NESTING}. */
+export class NestingTooDeepError extends Error {
+  constructor() {
+    super(`more than ${MAX_NESTING} levels of elements inside each other`);
+    this.name = 'NestingTooDeepError';
+  }
+}
+
 /** The name a user recognises in a message: the file's base name. */
 export function displayName(filePath: string): string {
   return path.basename(filePath) || filePath;
@@ -29,5 +44,10 @@ export function reasonOf(error: unknown): string {
 export function asDocumentError(error: unknown, name: string, kind: string, signal?: AbortSignal): AssistantError {
   if (error instanceof AssistantError) return error;
   if (isAbortError(error) || signal?.aborted) return cancelledError();
+  // Structure too deep for a parser (caught early, or a recursive parser's stack ran out) is not damage.
+  if (error instanceof NestingTooDeepError) return documentError(ErrorCode.DocumentInvalid, `${name} is nested too deeply (${error.message}).`, error);
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return documentError(ErrorCode.DocumentInvalid, `${name} is nested too deeply for the ${kind} reader.`, error);
+  }
   return documentError(ErrorCode.DocumentInvalid, `${name} is damaged or not a valid ${kind} (${reasonOf(error)}).`, error);
 }

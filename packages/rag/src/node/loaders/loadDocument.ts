@@ -28,7 +28,8 @@ const loaders: Readonly<Record<DocumentFormat, Loader>> = {
   image: loadImage,
 };
 const textual = new Set<DocumentFormat>(['html', 'markdown', 'text', 'code']);
-const kinds: Readonly<Record<DocumentFormat, string>> = {
+/** What a file of each format is called in messages. */
+export const kinds: Readonly<Record<DocumentFormat, string>> = {
   pdf: 'PDF',
   docx: 'Word document',
   epub: 'EPUB book',
@@ -48,27 +49,7 @@ const kinds: Readonly<Record<DocumentFormat, string>> = {
  */
 export async function loadDocument(filePath: string, options: LoadDocumentOptions): Promise<ExtractedDocument> {
   const { signal, maxBytes } = options;
-  const name = displayName(filePath);
-  throwIfAborted(signal);
-  const format = detectFormat(filePath);
-  if (!format) {
-    const extension = path.extname(filePath);
-    throw documentError(
-      ErrorCode.DocumentUnsupported,
-      `${name} is not a supported document type (${extension ? `${extension} files` : 'no file extension'}). Supported: PDF, Word (.docx), EPUB, HTML, Markdown, plain text, source code and pictures of pages (PNG, JPEG, TIFF, WebP).`,
-    );
-  }
-
-  let size: number;
-  try {
-    const stat = await fs.stat(filePath);
-    if (!stat.isFile()) throw documentError(ErrorCode.DocumentUnreadable, `${name} is not a file.`);
-    size = stat.size;
-  } catch (error) {
-    throw unreadable(error, name);
-  }
-  if (size === 0) throw documentError(ErrorCode.DocumentNoText, `${name} is empty.`);
-  if (size > maxBytes) throw tooLarge(name, size, maxBytes);
+  const { name, format } = await checkFile(filePath, options);
 
   let bytes: Buffer;
   try {
@@ -97,11 +78,42 @@ export async function loadDocument(filePath: string, options: LoadDocumentOption
   return { ...document, sections };
 }
 
+/**
+ * The checks before any reading: a supported extension, a file that exists and is neither empty nor over
+ * `maxBytes`. Throws an AssistantError naming the file.
+ */
+export async function checkFile(filePath: string, options: LoadDocumentOptions): Promise<{ name: string; format: DocumentFormat; size: number }> {
+  const { signal, maxBytes } = options;
+  const name = displayName(filePath);
+  throwIfAborted(signal);
+  const format = detectFormat(filePath);
+  if (!format) {
+    const extension = path.extname(filePath);
+    throw documentError(
+      ErrorCode.DocumentUnsupported,
+      `${name} is not a supported document type (${extension ? `${extension} files` : 'no file extension'}). Supported: PDF, Word (.docx), EPUB, HTML, Markdown, plain text, source code and pictures of pages (PNG, JPEG, TIFF, WebP).`,
+    );
+  }
+
+  let size: number;
+  try {
+    const stat = await fs.stat(filePath);
+    if (!stat.isFile()) throw documentError(ErrorCode.DocumentUnreadable, `${name} is not a file.`);
+    size = stat.size;
+  } catch (error) {
+    throw unreadable(error, name);
+  }
+  if (size === 0) throw documentError(ErrorCode.DocumentNoText, `${name} is empty.`);
+  if (size > maxBytes) throw tooLarge(name, size, maxBytes);
+  return { name, format, size };
+}
+
 function tooLarge(name: string, size: number, maxBytes: number) {
   return documentError(ErrorCode.DocumentTooLarge, sizeLimitReason(name, size, maxBytes));
 }
 
-function unreadable(error: unknown, name: string, signal?: AbortSignal) {
+/** A read that failed, as the reason a person understands (missing, permission denied, a folder). */
+export function unreadable(error: unknown, name: string, signal?: AbortSignal) {
   const abortedOrOurs = asDocumentError(error, name, 'file', signal);
   if (abortedOrOurs.code !== ErrorCode.DocumentInvalid) return abortedOrOurs;
   const code = (error as { code?: unknown } | null)?.code;

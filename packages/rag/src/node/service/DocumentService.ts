@@ -306,7 +306,9 @@ export class DocumentService implements DocumentLibrary {
         contentHash = await hashFile(file.path, signal);
       } catch (error) {
         if (signal?.aborted) throw error;
-        result.skipped.push({ path: file.path, reason: `${name} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, documentId: null });
+        const code = (error as NodeJS.ErrnoException).code;
+        const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOENT' ? 'it no longer exists' : (code ?? (error as Error).message);
+        result.skipped.push({ path: file.path, reason: `${name} cannot be read (${why}).`, documentId: null });
         continue;
       }
       const same = this.store.findByHash(contentHash);

@@ -19,6 +19,9 @@ export interface IngestPipelineOptions {
   onReplaced(oldId: string): void;
   /** Texts per embedding call: large enough to amortise IPC, small enough for snappy progress and cancel. */
   embedBatchSize?: number;
+  /** How long parsing may go without progress before the worker is killed: this much, plus `parseTimeoutPerMbMs` per MB. */
+  parseTimeoutMs?: number;
+  parseTimeoutPerMbMs?: number;
 }
 
 /**
@@ -55,6 +58,7 @@ export class IngestPipeline {
       signal.addEventListener('abort', abort, { once: true });
       let timedOut = false;
       let timer: NodeJS.Timeout | undefined;
+      const timeoutMs = (this.options.parseTimeoutMs ?? parseTimeoutMs) + (source.sizeBytes / 1_048_576) * (this.options.parseTimeoutPerMbMs ?? parseTimeoutPerMbMs);
       const armTimeout = () => {
         clearTimeout(timer);
         timer = setTimeout(() => {
@@ -62,7 +66,7 @@ export class IngestPipeline {
           // A parser stuck in native code or a tight loop ignores cancellation: end its process.
           const pid = ingest.pid;
           if (pid) process.kill(pid, 'SIGKILL');
-        }, parseTimeoutMs + (source.sizeBytes / 1_048_576) * parseTimeoutPerMbMs);
+        }, timeoutMs);
       };
       armTimeout();
       try {
@@ -111,13 +115,14 @@ export class IngestPipeline {
         if (signal.aborted) throw new AssistantError(ErrorCode.Cancelled, 'Cancelled.');
         const payload = toErrorPayload(error);
         const crashed = payload.code === ErrorCode.WorkerCrashed || payload.code === ErrorCode.TransportClosed;
-        if (timedOut) throw new AssistantError(ErrorCode.DocumentInvalid, `${name} took too long to parse and was stopped; it may be damaged.`);
+        // Neither is evidence of damage (a parser can hang or run out of memory on a sound file): say what happened.
+        if (timedOut) throw new AssistantError(ErrorCode.DocumentInvalid, `${name} was stopped: the parser made no progress for ${Math.round(timeoutMs / 1000)} s.`);
         if (crashed && attempt < 2) {
           this.options.logger.warn('ingest worker died while parsing; retrying once', { document: id, error: payload.message });
           store.deleteChunks(id);
           continue;
         }
-        if (crashed) throw new AssistantError(ErrorCode.DocumentInvalid, `${name} crashed the document parser twice; it may be damaged.`);
+        if (crashed) throw new AssistantError(ErrorCode.DocumentInvalid, `${name} crashed the document parser twice${crashReason(ingest.state.lastError)}, so it was not added.`);
         throw error;
       } finally {
         clearTimeout(timer);
@@ -166,4 +171,10 @@ export class IngestPipeline {
   private progress(document: DocumentInfo, force = false): void {
     this.options.onProgress(document, force);
   }
+}
+
+/** Why the worker died, for the reason shown: V8 aborts the process (SIGABRT) when its heap is exhausted. */
+function crashReason(lastError: string | null): string {
+  if (!lastError) return '';
+  return lastError === 'killed by SIGABRT' ? ' (it aborted, most likely out of memory)' : ` (${lastError})`;
 }

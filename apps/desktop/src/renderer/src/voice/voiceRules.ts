@@ -1,4 +1,4 @@
-import type { MicrophoneStatus, VoiceState } from '@assistant/core';
+import type { MicrophoneStatus, Settings, VoiceState } from '@assistant/core';
 import { isBoolean, readPreference, writePreference } from '../preferences';
 
 /** Small voice decisions shared by the slice and the components. */
@@ -61,4 +61,17 @@ export async function probeMicrophone(): Promise<{ status: MicrophoneStatus; det
     // Not answerable here: the first use of the mic will tell.
   }
   return null;
+}
+
+/**
+ * Whether talking over the assistant interrupts it. Without echo cancellation the microphone would hear the
+ * assistant's own voice and interrupt it at once, so then only an explicit 'on' allows it.
+ */
+export function bargeInActive(bargeIn: Settings['bargeIn'], echoCancellation: boolean): boolean {
+  return bargeIn === 'on' || (bargeIn === 'auto' && echoCancellation);
+}
+
+/** While the assistant speaks, the microphone is muted unless barge-in is active (it must not hear itself). */
+export function microphoneMuted(speaking: boolean, bargeIn: Settings['bargeIn'], echoCancellation: boolean): boolean {
+  return speaking && !bargeInActive(bargeIn, echoCancellation);
 }

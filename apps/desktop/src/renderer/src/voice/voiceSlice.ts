@@ -5,7 +5,7 @@ import { ListenSession } from './ListenSession';
 import { MicrophoneError } from './MicrophoneCapture';
 import { PlaybackQueue } from './PlaybackQueue';
 import { ReplySpeaker, type SpeechEngine } from './ReplySpeaker';
-import { listenBlocker, probeMicrophone, readsAloud, saveReadAloud, storedReadAloud } from './voiceRules';
+import { bargeInActive as isBargeInActive, listenBlocker, microphoneMuted, probeMicrophone, readsAloud, saveReadAloud, storedReadAloud } from './voiceRules';
 
 export type VoiceMode = Settings['voiceMode'];
 
@@ -74,8 +74,7 @@ export function createVoiceSlice(set: SetState, get: GetState, subscribe: Subscr
   });
 
   const speaking = () => playback.pending > 0 || get().voiceSpeaking !== null;
-  // Without echo cancellation the assistant would hear itself: then only explicit 'on' allows barge-in.
-  const bargeInActive = () => bargeIn === 'on' || (bargeIn === 'auto' && (session?.echoCancellation ?? false));
+  const bargeInActive = () => isBargeInActive(bargeIn, session?.echoCancellation ?? false);
 
   async function reportMicrophone(status: MicrophoneStatus, detail?: string): Promise<void> {
     const client = get().client;
@@ -143,7 +142,7 @@ export function createVoiceSlice(set: SetState, get: GetState, subscribe: Subscr
           ended(opened);
           void reportMicrophone('lost', 'the microphone was disconnected');
         },
-        muted: () => speaking() && !bargeInActive(),
+        muted: () => microphoneMuted(speaking(), bargeIn, session?.echoCancellation ?? false),
       });
       session = opened;
       set({ voiceListening: true });
