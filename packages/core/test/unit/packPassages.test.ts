@@ -84,6 +84,9 @@ describe('packPassages', () => {
       [1000 + a.sentences[1]![0], 1000 + a.sentences[1]![1]],
       [1000 + a.sentences[3]![0], 1000 + a.sentences[3]![1]],
     ]);
+    expect(citation).not.toHaveProperty('ocrConfidence');
+    // A page read by OCR keeps its confidence in the citation (the passage view says it was read by OCR).
+    expect(citationsFor([{ ...stored, ocrConfidence: 71 }], [{ index: 0, sentences: [1] }])[0]).toMatchObject({ ocrConfidence: 71 });
   });
 
   it('estimates about four characters a token where there is no tokenizer, and builds no prompt around no sources', () => {

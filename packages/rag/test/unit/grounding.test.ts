@@ -116,3 +116,16 @@ describe('the analysis cache', () => {
     expect(cache.get({ ...passage(2, bakery), documentId: 'd2-v2' })).not.toBe(cache.get(passage(2, bakery)));
   });
 });
+
+describe('a small collection', () => {
+  it('grounds a question about a four-page letter whose every page holds its words, and not an off-topic one', () => {
+    const pages = [1, 2, 3, 4].map((n) => passage(n, `Harbour letter, sheet ${n}. The keeper counted ${n * 7} gulls on sheet ${n}. The tide came in slowly over the rocks.`));
+    const run = (question: string) => {
+      const query = retrievalQuery(question, []);
+      const weighted = weighTerms(query.terms, (term) => pages.filter((p) => queryTerms(p.text, 1000).includes(term)).length, pages.length);
+      return selectSentences(weighted, pages.map((p) => ({ passage: p, similarity: null })), { passages: pages.length, meanWords: 20 }, { threshold: 0.25, vectorThreshold: null, maxPassages: 5, question });
+    };
+    expect(run('How many gulls did the keeper count on sheet 3?').passages.length).toBeGreaterThan(0);
+    expect(run('Tell me a story about a frog').passages).toEqual([]);
+  });
+});

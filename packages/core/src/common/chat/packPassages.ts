@@ -146,8 +146,11 @@ export function citationsFor(passages: readonly (Passage & PackablePassage)[], p
   return packed.flatMap((p, i) => {
     const passage = passages[p.index];
     if (!passage) return [];
-    const { chunkId, documentId, documentName, path, page, heading } = passage;
+    const { chunkId, documentId, documentName, path, page, heading, ocrConfidence } = passage;
     const spans = packedSpans(passage, p).map(([start, end]): [number, number] => [passage.start + start, passage.start + end]);
-    return [{ n: i + 1, chunkId, documentId, documentName, path, page, heading, start: spans[0]![0], end: spans.at(-1)![1], text: packedText(passage, p), spans }];
+    const citation: Citation = { n: i + 1, chunkId, documentId, documentName, path, page, heading, start: spans[0]![0], end: spans.at(-1)![1], text: packedText(passage, p), spans };
+    // A page read by OCR says so wherever its citation is shown.
+    if (ocrConfidence != null) citation.ocrConfidence = ocrConfidence;
+    return [citation];
   });
 }

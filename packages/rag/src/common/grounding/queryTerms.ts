@@ -51,8 +51,16 @@ export function weighTerms(terms: readonly string[], documentFrequency: (term: s
   return { terms, weights, total: weights.reduce((sum, w) => sum + w, 0) };
 }
 
+/**
+ * A collection smaller than this is weighed as if it had this many passages, the others not holding the
+ * word. Inverse document frequency needs many passages to tell a common word from a rare one: in a scanned
+ * letter of four pages every word of "How many gulls did the keeper count?" is in every page, so its weight
+ * would fall to nothing and no question about the user's only document would pass the gate.
+ */
+export const smallCollectionFloor = 100;
+
 export function termWeight(documentFrequency: number, passages: number): number {
-  return Math.max(0.01, Math.log((passages + 1) / (Math.max(1, documentFrequency) + 0.5)));
+  return Math.max(0.01, Math.log((Math.max(passages, smallCollectionFloor) + 1) / (Math.max(1, documentFrequency) + 0.5)));
 }
 
 /** The weight of the rarest possible word in this collection. */
