@@ -26,6 +26,7 @@ function select(question: string, options: { threshold?: number; history?: { rol
     vectorThreshold: null,
     maxPassages: 5,
     question,
+    ownTerms: query.context.length > 0 ? new Set(query.terms) : undefined,
     ...(options.cache ? { analyse: (p: Passage) => options.cache!.get(p) } : {}),
   });
 }
@@ -77,6 +78,16 @@ describe('the relevance gate and the sentences read', () => {
     expect(selection.passages[p]!.text.slice(...selection.passages[p]!.sentences[s]!)).toContain('founded in 1636');
     // A question that stands on its own is searched alone.
     expect(retrievalQuery('How often is sourdough starter fed with flour?', history).context).toEqual([]);
+  });
+
+  it('a short question on another subject reads that subject only, not the passages of the question before', () => {
+    const history = [
+      { role: 'user' as const, text: 'Where is Harvard University?' },
+      { role: 'assistant' as const, text: 'In Cambridge, Massachusetts [1].' },
+    ];
+    // Two searchable words: searched with the question before, but only the starter passage holds them.
+    expect(retrievalQuery('What about sourdough starter?', history).context).not.toEqual([]);
+    expect(select('What about sourdough starter?', { history }).passages.map((p) => p.chunkId)).toEqual([2]);
   });
 
   it('takes a 20,000-character question without choking: its first searchable words decide', () => {

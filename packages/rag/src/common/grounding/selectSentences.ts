@@ -29,6 +29,12 @@ export interface SelectSentencesOptions {
   maxPassages: number;
   /** Words of the question (not stemmed), for its answer type ("when", "how many"). */
   question: string;
+  /**
+   * The question's own terms, when `question` also holds terms carried over from earlier questions (a
+   * follow-up): once any candidate holds one of them, passages that match only the earlier words are left
+   * out ("Where was the Moon buried?" after a question about rustup reads about the Moon, not rustup).
+   */
+  ownTerms?: ReadonlySet<string>;
   /** The question-independent part of scoring a passage (a PassageAnalysisCache's `get`); analysed afresh without. */
   analyse?: (passage: Passage) => PassageAnalysis;
 }
@@ -53,15 +59,18 @@ const answerTypeBonus = 0.3;
 export function selectSentences(question: WeightedTerms, retrieved: readonly RetrievedPassage[], stats: CollectionStats, options: SelectSentencesOptions): SentenceSelection {
   const expects = answerType(options.question);
   const analyse = options.analyse ?? analysePassage;
-  const scored = retrieved.map(({ passage, similarity }) => {
+  let scored = retrieved.map(({ passage, similarity }) => {
     const { own, counts, spans, sentenceTerms } = analyse(passage);
     const bm25 = normalizedBm25(question, counts, stats);
     const sentenceCoverage = sentenceTerms.map((terms) => coverage(question, terms));
     const best = Math.max(0, ...sentenceCoverage);
     const relevance = bm25 * best * coverage(question, own);
     const byMeaning = options.vectorThreshold !== null && similarity !== null && similarity >= options.vectorThreshold;
-    return { passage, spans, sentenceCoverage, bm25, relevance, byMeaning, similarity: options.vectorThreshold !== null ? (similarity ?? 0) : 0 };
+    return { passage, own, spans, sentenceCoverage, bm25, relevance, byMeaning, similarity: options.vectorThreshold !== null ? (similarity ?? 0) : 0 };
   });
+  const own = options.ownTerms;
+  const holdsOwn = (s: (typeof scored)[number]) => own !== undefined && [...own].some((term) => s.own.has(term));
+  if (own && own.size > 0 && scored.some(holdsOwn)) scored = scored.filter(holdsOwn);
   const relevance = Math.max(0, ...scored.map((s) => s.relevance));
   const grounded = scored.some((s) => s.relevance >= options.threshold || s.byMeaning) && (relevance > 0 || scored.some((s) => s.byMeaning));
   if (!grounded) return { relevance, passages: [], ranked: [] };

@@ -260,6 +260,7 @@ export class DocumentService implements DocumentLibrary {
       vectorThreshold: reliable ? vectorRelevance : null,
       maxPassages: retrievalTopK,
       question,
+      ownTerms: query.context.length > 0 ? new Set(query.terms) : undefined,
       analyse: (passage) => this.analyses.get(passage),
     });
     return { passages: selection.passages.map((passage) => ({ ...passage, label: citationLabel(passage) })), ranked: selection.ranked, relevance: selection.relevance };
