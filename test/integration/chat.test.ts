@@ -1,20 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode } from '@assistant/core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, send, startHost, waitFor } from '../support/hostHarness.js';
+import { describe, expect, it } from 'vitest';
+import { hostsClosedAfterEach, send, waitFor } from '../support/hostHarness.js';
 import { needsTinyModel, tinyChatModel } from '../support/models.js';
 import { makeTempDir } from '../support/tempDir.js';
 
-const harnesses: Harness[] = [];
-const open = async (options: Parameters<typeof startHost>[0] = {}) => {
-  const harness = await startHost(options);
-  harnesses.push(harness);
-  return harness;
-};
-afterEach(async () => {
-  await Promise.all(harnesses.splice(0).map((harness) => harness.close()));
-});
+const open = hostsClosedAfterEach();
 
 describe.skipIf(!tinyChatModel)(`chat with the real worker and model (${needsTinyModel})`, () => {
   it('streams a reply, stores both messages and reopens them after a restart', async () => {
@@ -28,8 +20,8 @@ describe.skipIf(!tinyChatModel)(`chat with the real worker and model (${needsTin
     expect(result.completionTokens).toBeGreaterThan(0);
     const state = await first.client.call('app.getState', {});
     expect(state.chatModel).toMatchObject({ status: 'ready', threads: 1 });
+    // Closing again after the test is harmless (dispose is idempotent).
     await first.close();
-    harnesses.length = 0;
 
     const second = await open({ home: first.home });
     const [conversation] = await second.client.call('conversations.list', {});

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type ChatResult, ErrorCode } from '@assistant/core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ChatItem, type Harness, send, startHost, waitFor } from '../support/hostHarness.js';
+import { describe, expect, it } from 'vitest';
+import { type ChatItem, type Harness, hostsClosedAfterEach, send, waitFor } from '../support/hostHarness.js';
 import { getLlama } from 'node-llama-cpp';
 import { RankingEngine } from '../../packages/core/src/node/inference/RankingEngine.js';
 import { modelFile, modelsDir, needsTinyModel, tinyChatModel } from '../support/models.js';
@@ -11,15 +11,7 @@ import { repoRoot } from '../support/runCli.js';
 import { needsSharedData, sharedDataDir } from '../support/sharedData.js';
 import { makeTempDir } from '../support/tempDir.js';
 
-const harnesses: Harness[] = [];
-const open = async (options: Parameters<typeof startHost>[0] = {}) => {
-  const harness = await startHost(options);
-  harnesses.push(harness);
-  return harness;
-};
-afterEach(async () => {
-  await Promise.all(harnesses.splice(0).map((harness) => harness.close()));
-});
+const open = hostsClosedAfterEach();
 
 const lighthouse =
   '# Lighthouses\n\nThe Fresnel lens concentrates the lamp into a beam visible for twenty nautical miles. Keepers trimmed the wicks every four hours through the night. ' +

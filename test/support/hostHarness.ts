@@ -1,6 +1,7 @@
 import { type ContractClient, type HostContract, type ItemOf, createMemoryTransportPair, createRpcClient, hostContract } from '@assistant/core';
 import { type AssistantHost, type Manifest, silentLogger } from '@assistant/core/node';
 import { createNodeHost } from '../../apps/desktop/src/node/createNodeHost.js';
+import { afterEach } from 'vitest';
 import { modelsDir } from './models.js';
 import { makeTempDir } from './tempDir.js';
 
@@ -26,6 +27,19 @@ export async function startHost(options: { home?: string; model?: string | null;
       client.dispose();
       await host.dispose();
     },
+  };
+}
+
+/** `open` starts a host for one test; every host a test opened is closed after it, passed or failed. */
+export function hostsClosedAfterEach(): (options?: Parameters<typeof startHost>[0]) => Promise<Harness> {
+  const harnesses: Harness[] = [];
+  afterEach(async () => {
+    await Promise.all(harnesses.splice(0).map((harness) => harness.close()));
+  });
+  return async (options = {}) => {
+    const harness = await startHost(options);
+    harnesses.push(harness);
+    return harness;
   };
 }
 
