@@ -49,6 +49,17 @@ export function visibleDocuments(documents: readonly DocumentInfo[]): DocumentIn
   });
 }
 
+/**
+ * Each row's React key (by document id): the file's path while it is the only row of that path, so a
+ * re-index that swaps in a new version (a new id) updates the row in place and keeps focus and an open
+ * confirmation; the id when two versions of one path are listed (the old one stays if the new one failed).
+ */
+export function rowKeys(shown: readonly DocumentInfo[]): Map<string, string> {
+  const perPath = new Map<string, number>();
+  for (const document of shown) perPath.set(document.path, (perPath.get(document.path) ?? 0) + 1);
+  return new Map(shown.map((document) => [document.id, perPath.get(document.path) === 1 ? `path:${document.path}` : `id:${document.id}`]));
+}
+
 /** "1, 2 and 5", or "1-120" style lists of page numbers, short enough for one line. */
 export function pageList(pages: readonly number[], max = 8): string {
   const shown = pages.slice(0, max).join(', ');

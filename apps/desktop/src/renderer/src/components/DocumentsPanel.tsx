@@ -1,6 +1,6 @@
 import { useMemo, type CSSProperties } from 'react';
 import type { DocumentInfo } from '@assistant/core';
-import { activeStatuses, ocrNotes, ocrProgress, visibleDocuments } from '../documents';
+import { activeStatuses, ocrNotes, ocrProgress, rowKeys, visibleDocuments } from '../documents';
 import { supportedFormatsText } from '../files';
 import { formatBytes, percentDone, plural } from '../format';
 import { useAssistant } from '../store';
@@ -37,6 +37,7 @@ const formatLabels: Record<NonNullable<DocumentInfo['format']>, string> = {
 export function DocumentsPanel() {
   const all = useAssistant((s) => s.documents);
   const documents = useMemo(() => visibleDocuments(all), [all]);
+  const keys = useMemo(() => rowKeys(documents), [documents]);
   const loaded = useAssistant((s) => s.documentsLoaded);
   const loadError = useAssistant((s) => s.documentsError);
   const connected = useAssistant((s) => s.client !== null);
@@ -91,7 +92,7 @@ export function DocumentsPanel() {
       ) : (
         <ul className="documents-list" aria-label="Your documents">
           {documents.map((document) => (
-            <DocumentRow key={document.id} document={document} />
+            <DocumentRow key={keys.get(document.id)} document={document} />
           ))}
         </ul>
       )}
