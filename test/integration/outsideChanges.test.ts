@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ChangedOutside, DocumentsChanged } from '@assistant/core';
+import { outsideChangesIntervalMs } from '@assistant/core/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, startHost, waitFor } from '../support/hostHarness.js';
 import { tinyChatModel } from '../support/models.js';
@@ -31,7 +32,7 @@ function collect(h: Harness) {
 describe('changes made outside the running app', () => {
   it('applies a setting the CLI set, announces it once, and does not record it twice', async () => {
     const modelsDir = makeTempDir('empty-models-');
-    harness = await startHost({ modelsDir });
+    harness = await startHost({ modelsDir, watchIntervalMs: outsideChangesIntervalMs });
     const seen = collect(harness);
     expect(runCli(['settings', 'set', 'retrievalTopK', '3'], { ASSISTANT_HOME: harness.home, ASSISTANT_MODELS_DIR: modelsDir })).toMatchObject({ code: 0 });
 
@@ -47,7 +48,7 @@ describe('changes made outside the running app', () => {
 
   it('shows documents the CLI ingested, counts them, and finds them by search', async () => {
     const modelsDir = makeTempDir('empty-models-');
-    harness = await startHost({ modelsDir });
+    harness = await startHost({ modelsDir, watchIntervalMs: outsideChangesIntervalMs });
     const seen = collect(harness);
     const dir = makeTempDir('outside-docs-');
     const file = path.join(dir, 'lighthouse.md');
@@ -65,7 +66,7 @@ describe('changes made outside the running app', () => {
   it.skipIf(!tinyChatModel)('notices a chat model imported by the CLI without a button (needs stories260k/stories260K.gguf)', async () => {
     // The models folder does not even exist yet when the app starts.
     const modelsDir = path.join(makeTempDir('models-parent-'), 'models');
-    harness = await startHost({ modelsDir });
+    harness = await startHost({ modelsDir, watchIntervalMs: outsideChangesIntervalMs });
     const seen = collect(harness);
     const client = harness.client;
     expect((await client.call('app.getState', {})).setupNeeded).toBe(true);
@@ -75,6 +76,13 @@ describe('changes made outside the running app', () => {
     await waitFor(async () => !(await client.call('app.getState', {})).setupNeeded, 20_000, 'the host to notice the imported model');
     await waitFor(() => seen.outside.some((change) => change.modelsAdded.includes('stories260k/stories260K')), 20_000, 'app.changedOutside naming the model');
     expect((await client.call('app.getState', {})).chatModel).toMatchObject({ name: 'stories260k/stories260K' });
+  });
+
+  it('a one-shot host (a CLI command) does not watch: it neither polls the database nor walks the models folder', async () => {
+    const modelsDir = makeTempDir('empty-models-');
+    // As every one-shot CLI command creates its host: no interval given.
+    harness = await startHost({ modelsDir });
+    expect((harness.host as unknown as { outside: unknown }).outside).toBeNull();
   });
 
   it.skipIf(!tinyChatModel)('Check again rescans the models folder at once (needs stories260k/stories260K.gguf)', async () => {

@@ -1,4 +1,4 @@
-import { type LogLevel, createStderrLogger } from '@assistant/core/node';
+import { type LogLevel, createStderrLogger, outsideChangesIntervalMs } from '@assistant/core/node';
 import { createNodeHost } from '../node/createNodeHost.js';
 import { rendererDir } from '../node/repoPaths.js';
 import { serveHost } from '../node/serveHost.js';
@@ -7,7 +7,8 @@ import type { CliIo } from './main.js';
 /** Browser mode: the host and its workers in Node, the UI in any browser on this machine. */
 export async function serveCommand(options: { port: number; model: string | null; api?: boolean }, io: CliIo): Promise<number> {
   const logger = createStderrLogger((process.env.ASSISTANT_LOG_LEVEL as LogLevel | undefined) ?? 'info');
-  const host = await createNodeHost({ model: options.model, preload: true, logger });
+  // Long-running: picks up what the CLI changes beside it (one-shot commands do not look).
+  const host = await createNodeHost({ model: options.model, preload: true, logger, watchIntervalMs: outsideChangesIntervalMs });
   let served;
   try {
     served = await serveHost({ host, port: options.port, rendererDir: rendererDir(), logger });

@@ -2,7 +2,7 @@
 // AssistantHost of @assistant/core, which does the work. Built to apps/desktop/out/main/index.js (ESM).
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { AssistantHost, type LogLevel, createSecretStore, createStderrLogger, resolveAppPaths } from '@assistant/core/node';
+import { AssistantHost, type LogLevel, createSecretStore, createStderrLogger, outsideChangesIntervalMs, resolveAppPaths } from '@assistant/core/node';
 import { createDocumentLibrary } from '@assistant/rag/library';
 import { createVoiceLibrary } from '@assistant/voice/library';
 import { ingestHeapLimit } from '../node/workerEntries.js';
@@ -118,6 +118,8 @@ async function startHost(): Promise<AssistantHost | null> {
       voice: createVoiceLibrary,
       // keytar first; safeStorage (after app ready, which startHost runs after) only where keytar cannot serve.
       secrets: () => createSecretStore({ home: paths.home, fallback: safeStorageFallback(paths.home), logger }),
+      // Long-running: picks up what the CLI changes beside it.
+      watchIntervalMs: outsideChangesIntervalMs,
     });
   } catch (error) {
     logger.error('host failed to start', { error: String(error) });

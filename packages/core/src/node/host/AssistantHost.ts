@@ -35,6 +35,9 @@ import { OutsideChanges } from './OutsideChanges.js';
 import type { VoiceLibrary, VoiceLibraryFactory, VoiceMethods } from './VoiceLibrary.js';
 import type { VoiceState } from '../../common/contract/voiceSchemas.js';
 
+/** How often a long-running app (Electron, serve) looks for changes the CLI made beside it (ms). */
+export const outsideChangesIntervalMs = 1000;
+
 export interface AssistantHostOptions {
   paths: AppPaths;
   launcher: WorkerLauncher;
@@ -55,7 +58,10 @@ export interface AssistantHostOptions {
   voice?: VoiceLibraryFactory;
   /** Where secrets live; a factory lets Electron add its safeStorage fallback. Default: the OS keychain, else unavailable. */
   secrets?: SecretStore | (() => Promise<SecretStore>);
-  /** How often to look for changes the CLI made beside the running app (ms); 0 never looks. Default 1000. */
+  /**
+   * How often to look for changes the CLI made beside the running app (ms). Default 0, never: a one-shot
+   * command has nothing to keep in sync; long-running apps (Electron, serve) pass `outsideChangesIntervalMs`.
+   */
   watchIntervalMs?: number;
 }
 
@@ -203,7 +209,7 @@ export class AssistantHost implements Disposable {
     const host = new AssistantHost(options, db, models, settings, conversations, supervisor, chatModel, network, embeddings, documents, voice, secrets, audit, api);
     host.rerankerPath = (await models.resolveRerankerModel())?.path ?? null;
     host.installedModels = await models.installed();
-    const intervalMs = options.watchIntervalMs ?? 1000;
+    const intervalMs = options.watchIntervalMs ?? 0;
     if (intervalMs > 0) {
       const refreshModels = async () => {
         const before = host.installedModels.map((model) => model.name);
