@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { ChangedOutside, HostContract } from '../../common/contract/hostContract.js';
 import type { Disposable } from '../../common/disposable.js';
 import type { RpcServer } from '../../common/rpc/RpcServer.js';
@@ -27,13 +27,29 @@ export interface OutsideChangesOptions {
  * Picks up what another process (the CLI beside the running app) changed, and tells every window:
  * settings, documents and conversations through SQLite's `data_version` (it moves only when another
  * connection commits, and reading it costs next to nothing), models by the models folder's fingerprint.
+ * `data_version` also moves for commits that touch none of them (the CLI's own audit rows, each second of
+ * a CLI ingest), so each area keeps a cheap stamp and only an area whose stamp moved is read again.
  */
 export class OutsideChanges implements Disposable {
   private readonly watchers: PollingWatcher[] = [];
   private conversationStamps: Map<string, string>;
+  private readonly stamps: Record<Area, Statement | null>;
+  private known: Record<Area, string>;
 
   private constructor(private readonly options: OutsideChangesOptions) {
     this.conversationStamps = this.readConversations();
+    const { db } = options;
+    this.stamps = {
+      // A few rows: their text is the stamp.
+      settings: db.prepare(`SELECT count(*) || ':' || ifnull(group_concat(key || '=' || value, char(31)), '') AS stamp FROM settings`),
+      // Every change of a document sets its updated_at; a removal lowers the count.
+      documents: options.documents ? db.prepare(`SELECT count(*) || ':' || ifnull(max(updated_at), '') AS stamp FROM documents`) : null,
+      // A rename does not touch updated_at: the titles are part of the stamp.
+      conversations: db.prepare(
+        `SELECT count(*) || ':' || ifnull(max(updated_at), '') || ':' || ifnull(group_concat(title, char(31)), '') || ':' || (SELECT count(*) || ':' || ifnull(max(rowid), '') FROM messages) AS stamp FROM conversations`,
+      ),
+    };
+    this.known = this.readStamps();
   }
 
   static async start(options: OutsideChangesOptions): Promise<OutsideChanges> {
@@ -52,15 +68,20 @@ export class OutsideChanges implements Disposable {
 
   private databaseChanged(): void {
     const { settings, documents, publish } = this.options;
+    const stamps = this.readStamps();
+    const moved = (area: Area) => stamps[area] !== this.known[area];
     // Settings listeners (model reload, offline lock, API, voice) act as for a change made in a window.
-    const keys = settings.reload();
-    const documentChanges = documents?.changedOutside?.() ?? { changes: [], added: 0, removed: 0 };
+    const keys = moved('settings') ? settings.reload() : [];
+    const documentChanges = (moved('documents') ? documents?.changedOutside?.() : null) ?? { changes: [], added: 0, removed: 0 };
     for (const change of documentChanges.changes) publish('documents.changed', change);
-    const stamps = this.readConversations();
-    for (const id of new Set([...stamps.keys(), ...this.conversationStamps.keys()])) {
-      if (stamps.get(id) !== this.conversationStamps.get(id)) publish('conversations.changed', { conversationId: id });
+    if (moved('conversations')) {
+      const conversations = this.readConversations();
+      for (const id of new Set([...conversations.keys(), ...this.conversationStamps.keys()])) {
+        if (conversations.get(id) !== this.conversationStamps.get(id)) publish('conversations.changed', { conversationId: id });
+      }
+      this.conversationStamps = conversations;
     }
-    this.conversationStamps = stamps;
+    this.known = stamps;
     this.announce({ settings: keys, documentsAdded: documentChanges.added, documentsRemoved: documentChanges.removed, modelsAdded: [], modelsRemoved: [] });
   }
 
@@ -78,7 +99,14 @@ export class OutsideChanges implements Disposable {
     this.options.publish('app.changedOutside', change);
   }
 
+  private readStamps(): Record<Area, string> {
+    const read = (statement: Statement | null) => (statement ? String((statement.get() as { stamp: string }).stamp) : '');
+    return { settings: read(this.stamps.settings), documents: read(this.stamps.documents), conversations: read(this.stamps.conversations) };
+  }
+
   private readConversations(): Map<string, string> {
     return new Map(this.options.conversations.list().map((conversation) => [conversation.id, `${conversation.updatedAt}:${conversation.messageCount}:${conversation.title}`]));
   }
 }
+
+type Area = 'settings' | 'documents' | 'conversations';
