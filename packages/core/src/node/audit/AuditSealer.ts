@@ -84,11 +84,13 @@ export class AuditSealer {
     // Checked now, against the end this process knew: the database closes right after. An end another
     // process recorded meanwhile is in this same file.
     const continues = !this.known || this.continues(this.known);
-    this.running = this.running.then(async () => {
-      if (!target || !(await this.options.log.makeDurable())) return;
-      const stored = await this.readStored();
-      if (stored !== undefined) await this.apply(target, stored, continues);
-    });
+    this.running = this.running
+      .then(async () => {
+        if (!target || !(await this.options.log.makeDurable())) return;
+        const stored = await this.readStored();
+        if (stored !== undefined) await this.apply(target, stored, continues);
+      })
+      .catch((error: unknown) => this.unexpected(error));
   }
 
   /** Records the current end right away (verify wants the keychain up to date) and resolves when done. */
@@ -113,6 +115,8 @@ export class AuditSealer {
     this.lastStart = this.options.now();
     this.running = this.running
       .then(() => this.seal())
+      // `settled` never rejects, and the next burst still seals.
+      .catch((error: unknown) => this.unexpected(error))
       .finally(() => {
         this.inFlight = false;
         if (this.dirty) this.changed();
@@ -184,6 +188,15 @@ export class AuditSealer {
     });
     this.options.logger.error('audit log: the database does not continue from the end recorded in the keychain', { keychainSeq: end.seq, fileEnd });
     this.pendingBreak = { end, fileEnd, note };
+  }
+
+  /** A seal that threw (the database closed under it, a bug): reported like a keychain failure. */
+  private unexpected(error: unknown): void {
+    try {
+      this.failed(`recording the end of the audit log failed (${error instanceof Error ? error.message : String(error)})`);
+    } catch (noted) {
+      this.options.logger.warn('audit log: the failure to record its end could not be noted', { error: String(noted) });
+    }
   }
 
   /** Logged each time, and written to the log once per session (a plain sentence, never silent). */
