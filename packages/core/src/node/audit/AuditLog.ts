@@ -25,7 +25,7 @@ export interface AuditLogOptions {
   secrets?: SecretStore | null;
   /** Inspecting only (the CLI): never creates a key, writes a row or touches the keychain. */
   readOnly?: boolean;
-  /** Least time between two updates of the end recorded in the keychain (default 250 ms). */
+  /** Least time between two updates of the end recorded in the keychain (default `defaultSealIntervalMs`). */
   sealIntervalMs?: number;
 }
 
@@ -35,6 +35,13 @@ export type AuditMethods = 'audit.list' | 'audit.verify';
 class HeadMissingError extends Error {}
 
 const maxSummaryChars = 1000;
+/**
+ * Each seal costs a head read, an fsync of the WAL and a keychain read and write (gnome-keyring rewrites its
+ * file each time), so steady traffic (the local API) seals at most every 2 s. The trade-off: rows newer than
+ * the last seal are protected by the hash chain and their signatures only, so cutting just those from the
+ * end would not show. Shutdown and verify seal at once.
+ */
+const defaultSealIntervalMs = 2000;
 const sealWaitMs = 5000;
 const kinds = new Set<string>(auditKindSchema.options);
 
@@ -250,7 +257,7 @@ export class AuditLog implements Disposable {
       keychain: keys.keychain,
       logger: this.options.logger,
       now: this.options.now ?? Date.now,
-      intervalMs: this.options.sealIntervalMs ?? 250,
+      intervalMs: this.options.sealIntervalMs ?? defaultSealIntervalMs,
       log: {
         head: () => (this.db.open ? ((this.s.head.get() as Tip | undefined) ?? null) : null),
         makeDurable: () => this.makeDurable(),
@@ -262,22 +269,22 @@ export class AuditLog implements Disposable {
   }
 
   /**
-   * fsyncs the WAL and the database file in the thread pool (fsync flushes the file whatever descriptor
-   * asks): with synchronous=NORMAL a commit is safe from a crash of the app, not from a power cut. Run after
-   * reading the head, this puts every row up to it on disk without blocking the event loop.
+   * fsyncs the WAL in the thread pool (fsync flushes the file whatever descriptor asks): with
+   * synchronous=NORMAL a commit is safe from a crash of the app, not from a power cut. Run after reading the
+   * head, this puts every row up to it on disk without blocking the event loop. The database file needs no
+   * fsync here: in WAL mode with synchronous=NORMAL, SQLite syncs it at the end of every checkpoint, before
+   * the WAL can be reused, so a committed row is always in the WAL or in an already synced database file.
    */
   private async makeDurable(): Promise<boolean> {
     if (this.db.memory) return true;
     try {
-      for (const file of [`${this.db.name}-wal`, this.db.name]) {
-        // r+: Windows flushes only handles that may write.
-        const handle = await fs.promises.open(file, 'r+').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(error)));
-        if (!handle) continue;
-        try {
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
+      // r+: Windows flushes only handles that may write. No WAL: the last connection checkpointed (synced) and removed it.
+      const handle = await fs.promises.open(`${this.db.name}-wal`, 'r+').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(error)));
+      if (!handle) return true;
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
       }
       return true;
     } catch (error) {
