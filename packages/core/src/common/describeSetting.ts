@@ -1,6 +1,10 @@
 import { z } from 'zod';
-import type { InstalledModel } from './contract/schemas.js';
+import type { InstalledModel, ModelKind } from './contract/schemas.js';
+import { findInstalledModel } from './findInstalledModel.js';
 import { type Settings, type SettingsGroup, modelReloadSettings, modelSettingKinds, reindexSettings, settingsLayout, settingsSchema } from './settings.js';
+
+// Exported with the settings helpers: the package index exports this file.
+export { findInstalledModel, modelPathType } from './findInstalledModel.js';
 
 export type SettingKey = keyof Settings;
 export type SettingKind = 'number' | 'integer' | 'boolean' | 'enum' | 'string' | 'text';
@@ -131,15 +135,14 @@ const modelKindWords = { chat: 'chat model', embedding: 'embedding model', stt: 
 
 /**
  * Why a model setting names no installed model of its kind, or null (also for other settings and empty
- * values). `isPath` lets the host accept a file or folder that exists; elsewhere only names are known.
+ * values). `isPath` lets the host accept a path it found to be of the right type (a GGUF file for chat and
+ * embedding, a folder for voice models); elsewhere only names are known.
  */
-export function modelSettingProblem(key: string, value: unknown, installed: readonly InstalledModel[], isPath?: (value: string) => boolean): string | null {
+export function modelSettingProblem(key: string, value: unknown, installed: readonly InstalledModel[], isPath?: (value: string, kind: ModelKind) => boolean): string | null {
   if (!(key in modelSettingKinds) || typeof value !== 'string') return null;
   const kind = modelSettingKinds[key as keyof typeof modelSettingKinds];
+  if (findInstalledModel(installed, kind, value) || isPath?.(value, kind)) return null;
   const names = installed.filter((model) => model.kinds.includes(kind)).map((model) => model.name);
-  // The model manager also finds a model by its last name segment ("stories260K"), in any case.
-  const short = value.toLowerCase();
-  if (names.some((name) => name === value || name.toLowerCase().split('/').pop() === short) || isPath?.(value)) return null;
   return `"${value}" is not an installed ${modelKindWords[kind]} (${names.length > 0 ? `installed: ${names.join(', ')}` : 'none is installed'})`;
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type InstalledModel, defaultSettings, describeSetting, modelSettingProblem, settingLabelProblem, settingsConflict } from '../../src/index.js';
+import { type InstalledModel, defaultSettings, describeSetting, findInstalledModel, modelSettingProblem, settingLabelProblem, settingsConflict } from '../../src/index.js';
 import { SettingsStore, openDatabase, silentLogger } from '../../src/node/index.js';
 
 const installed: InstalledModel[] = [
@@ -57,6 +57,16 @@ describe('model settings', () => {
     expect(modelSettingProblem('ttsVoice', 'amy', installed)).toBe('"amy" is not an installed Piper voice (none is installed)');
     expect(modelSettingProblem('chatModel', '/m/other.gguf', installed, () => true)).toBeNull();
     expect(modelSettingProblem('temperature', 1, installed)).toBeNull();
+    // The path check is asked with the kind (a file for GGUF kinds, a folder for voice).
+    expect(modelSettingProblem('sttModel', '/m/zipformer2', installed, (_, kind) => kind === 'stt')).toBeNull();
+    expect(modelSettingProblem('chatModel', '/m/zipformer2', installed, (_, kind) => kind === 'stt')).toMatch(/not an installed chat model/);
+  });
+
+  it('findInstalledModel: the full name, else the last segment in any case, of the right kind only', () => {
+    expect(findInstalledModel(installed, 'chat', 'stories260k/stories260K')?.path).toBe('/m/stories260K.gguf');
+    expect(findInstalledModel(installed, 'embedding', 'STORIES260K')?.path).toBe('/m/stories260K.gguf');
+    expect(findInstalledModel(installed, 'stt', 'stories260K')).toBeNull();
+    expect(findInstalledModel(installed, 'chat', 'stories')).toBeNull();
   });
 
   it('the store refuses a model that is not installed once the host tells it what is', () => {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { ContractHandlers, StreamHandlerContext } from '../../common/contract/defineContract.js';
@@ -6,6 +5,8 @@ import { type HostContract, type ModelsList, hostContract } from '../../common/c
 import { inferenceContract } from '../../common/contract/inferenceContract.js';
 import type { AppState, InstalledModel, PullProgress } from '../../common/contract/schemas.js';
 import { modelSettingProblem } from '../../common/describeSetting.js';
+import { findInstalledModel } from '../../common/findInstalledModel.js';
+import { modelSettingKinds } from '../../common/settings.js';
 import { AssistantError, ErrorCode } from '../../common/errors.js';
 import { DisposableStore, type Disposable, toDisposable } from '../../common/disposable.js';
 import type { RpcTransport } from '../../common/rpc/protocol.js';
@@ -17,7 +18,7 @@ import { ConversationStore } from '../conversations/ConversationStore.js';
 import { openDatabase } from '../db/openDatabase.js';
 import type { Logger } from '../logger.js';
 import { type Manifest, loadManifest } from '../models/manifest.js';
-import { ModelManager } from '../models/ModelManager.js';
+import { ModelManager, statModelPath } from '../models/ModelManager.js';
 import { NetworkGate } from '../network/NetworkGate.js';
 import type { AppPaths } from '../paths.js';
 import { createSecretStore } from '../secrets/createSecretStore.js';
@@ -76,6 +77,8 @@ export class AssistantHost implements Disposable {
   private disposed = false;
   private readonly pulling = new Set<string>();
   private readonly recorder: AuditRecorder;
+  /** Model setting values found to be paths of the right type (`kind:value`), during one settings update. */
+  private modelPaths: ReadonlySet<string> = new Set();
   /** The installed reranker GGUF (re-read with the other models). */
   private rerankerPath: string | null = null;
   /** What the models folder held at the last scan: model settings must name one of these (or a path). */
@@ -128,7 +131,8 @@ export class AssistantHost implements Disposable {
     this.store.add(network.onDidChange((state) => this.publish('network.changed', state)));
     this.store.add(settings.onDidChange(({ keys }) => keys.includes('offlineLock') && network.lockChanged()));
     this.store.add(settings.onDidChange(({ settings: next, keys, external }) => this.publish('settings.changed', { settings: next, keys, external })));
-    settings.useCheck((key, value) => modelSettingProblem(key, value, this.installedModels, (file) => fs.existsSync(path.resolve(file))));
+    // Paths were looked at (asynchronously, with the right type) by the handler just before the update.
+    settings.useCheck((key, value) => modelSettingProblem(key, value, this.installedModels, (file, kind) => this.modelPaths.has(`${kind}:${file}`)));
 
     this.handlers = {
       'app.getState': () => this.state,
@@ -170,9 +174,15 @@ export class AssistantHost implements Disposable {
       ...audit.handlers,
       ...api.handlers,
       'settings.get': () => settings.get(),
-      'settings.update': (patch) => settings.update(patch),
+      'settings.update': async (patch) => {
+        const paths = await this.lookAtModelPaths(patch);
+        return this.withModelPaths(paths, () => settings.update(patch));
+      },
       'settings.export': () => ({ json: settings.exportJson() }),
-      'settings.import': ({ json }) => settings.importJson(json),
+      'settings.import': async ({ json }) => {
+        const paths = await this.lookAtModelPaths(parsedObject(json));
+        return this.withModelPaths(paths, () => settings.importJson(json));
+      },
     };
   }
 
@@ -306,6 +316,27 @@ export class AssistantHost implements Disposable {
     this.options.logger.info('host stopped');
   }
 
+  /** The model settings in `values` that name no installed model but a file (GGUF) or folder (voice) of the right type. */
+  private async lookAtModelPaths(values: Record<string, unknown>): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const [key, value] of Object.entries(values)) {
+      if (!(key in modelSettingKinds) || typeof value !== 'string') continue;
+      const kind = modelSettingKinds[key as keyof typeof modelSettingKinds];
+      if (!findInstalledModel(this.installedModels, kind, value) && (await statModelPath(kind, value))) found.add(`${kind}:${value}`);
+    }
+    return found;
+  }
+
+  /** Runs a (synchronous) settings change with the model paths looked at just before it. */
+  private withModelPaths<T>(paths: ReadonlySet<string>, change: () => T): T {
+    this.modelPaths = paths;
+    try {
+      return change();
+    } finally {
+      this.modelPaths = new Set();
+    }
+  }
+
   private publishState(): void {
     this.publish('app.stateChanged', this.state);
   }
@@ -319,6 +350,16 @@ export class AssistantHost implements Disposable {
 function replacedBy(db: Database, id: string): string | null {
   const row = db.prepare(`SELECT replaces_id FROM documents WHERE id = ?`).get(id) as { replaces_id: string | null } | undefined;
   return row?.replaces_id ?? null;
+}
+
+/** A settings file's object, or an empty one (importJson names what is wrong with it). */
+function parsedObject(json: string): Record<string, unknown> {
+  try {
+    const data: unknown = JSON.parse(json);
+    return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 function unavailableVoice(): Pick<ContractHandlers<HostContract>, VoiceMethods> {

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { CatalogModel, InstalledModel, PullProgress } from '../../common/contract/schemas.js';
+import type { CatalogModel, InstalledModel, ModelKind, PullProgress } from '../../common/contract/schemas.js';
+import { findInstalledModel, modelPathType } from '../../common/findInstalledModel.js';
 import { AssistantError, ErrorCode, cancelledError } from '../../common/errors.js';
 import type { NetworkGate } from '../network/NetworkGate.js';
 import { type Manifest, type ManifestFile, type ManifestModel, expectedSize } from './manifest.js';
@@ -121,13 +122,14 @@ export class ModelManager {
   }
 
   private async resolveModel(kind: 'chat' | 'embedding' | 'reranker', requested: string | null | undefined): Promise<InstalledModel | null> {
-    const usable = (await this.installed()).filter((model) => model.kinds.includes(kind));
+    const installed = await this.installed();
+    const usable = installed.filter((model) => model.kinds.includes(kind));
     if (requested) {
-      const byName = usable.find((model) => model.name === requested) ?? usable.find((model) => model.name.toLowerCase().split('/').pop() === requested.toLowerCase());
+      const byName = findInstalledModel(installed, kind, requested);
       if (byName) return byName;
       const asPath = path.resolve(requested);
-      const stat = await fsp.stat(asPath).catch(() => null);
-      if (stat?.isFile()) return { name: path.basename(asPath).replace(/\.gguf$/i, ''), kinds: [kind], path: asPath, sizeBytes: stat.size, fromManifest: false };
+      const stat = await statModelPath(kind, asPath);
+      if (stat) return { name: path.basename(asPath).replace(/\.gguf$/i, ''), kinds: [kind], path: asPath, sizeBytes: stat.size, fromManifest: false };
       const names = usable.map((model) => model.name).join(', ') || 'none';
       throw new AssistantError(ErrorCode.ModelNotFound, `No ${kind} model "${requested}": it is neither an installed model nor an existing file. Installed ${kind} models: ${names}.`);
     }
@@ -297,6 +299,13 @@ async function verifyFile(file: string, expected: ManifestFile): Promise<void> {
   await pipeline(fs.createReadStream(file), hash);
   const actual = hash.digest('hex');
   if (actual !== expected.sha256) throw new AssistantError(ErrorCode.ChecksumMismatch, `${path.basename(file)} is corrupt: sha256 ${actual} does not match ${expected.sha256}.`);
+}
+
+/** The file (GGUF kinds) or folder (voice kinds) at `target`, or null when there is none of that type. */
+export async function statModelPath(kind: ModelKind, target: string): Promise<fs.Stats | null> {
+  const stat = await fsp.stat(path.resolve(target)).catch(() => null);
+  if (!stat) return null;
+  return (modelPathType(kind) === 'file' ? stat.isFile() : stat.isDirectory()) ? stat : null;
 }
 
 function archiveMarker(folder: string, file: ManifestFile): string {

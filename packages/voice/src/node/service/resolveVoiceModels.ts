@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Settings, SttConfig, TtsConfig } from '@assistant/core';
+import { type Settings, type SttConfig, type TtsConfig, findInstalledModel } from '@assistant/core';
 import type { ModelManager } from '@assistant/core/node';
 import { locatePiperVoice, locateSileroVad, locateSttModel } from '../locateVoiceModels.js';
 
@@ -23,7 +23,7 @@ export interface ResolvedVoiceModels {
 export async function resolveVoiceModels(models: ModelManager, settings: Pick<Settings, 'sttModel' | 'ttsVoice'>): Promise<ResolvedVoiceModels> {
   const installed = await models.installed();
   const find = (kind: 'vad' | 'stt' | 'tts', requested: string | null) =>
-    requested ? (installed.find((model) => model.kinds.includes(kind) && model.name === requested)?.path ?? path.resolve(requested)) : (installed.find((model) => model.kinds.includes(kind))?.path ?? null);
+    requested ? (findInstalledModel(installed, kind, requested)?.path ?? path.resolve(requested)) : (installed.find((model) => model.kinds.includes(kind))?.path ?? null);
 
   const vad = locate(find('vad', null), locateSileroVad, 'the voice detector (Silero VAD) is not installed');
   const stt = locate(find('stt', settings.sttModel), locateSttModel, 'no speech-to-text model is installed');
