@@ -67,7 +67,7 @@ export function toAuditRow(row: StoredAuditRow): AuditRow {
   return { ...toAuditEvent(row), mac: row.mac };
 }
 
-export function toAuditEvent(row: StoredAuditRow): AuditEvent {
+function toAuditEvent(row: StoredAuditRow): AuditEvent {
   let details: Record<string, unknown>;
   try {
     details = JSON.parse(row.details) as Record<string, unknown>;
