@@ -9,7 +9,7 @@ import { printReport, round } from './report.js';
 /**
  * Audit log append throughput: events through AuditLog (validation, redaction, canonical JSON, SHA-256
  * chain, an HMAC signature per row, batched transactions, the head row, and the log's end recorded in the
- * secret store after an fsync at most every 250 ms) against bare better-sqlite3 inserts of the same rows in
+ * secret store after an fsync at most every 2 s) against bare better-sqlite3 inserts of the same rows in
  * transactions of the same size, without hashing, into the same schema, in the same run. The secret store
  * is in memory here: a real keychain write is asynchronous and does not hold up appends.
  */
