@@ -195,6 +195,8 @@ test.describe('documents in the browser', () => {
     await page.keyboard.press('Enter');
     await page.keyboard.press('Enter');
     await expect(panel.getByRole('listitem').filter({ hasText: vectors })).toHaveCount(0);
+    // The row went with the focused button: focus continues from the panel's heading, not the page.
+    await expect(panel.getByRole('heading', { name: 'Documents' })).toBeFocused();
   });
 });
 

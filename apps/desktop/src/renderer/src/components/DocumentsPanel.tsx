@@ -1,4 +1,4 @@
-import { useMemo, type CSSProperties } from 'react';
+import { useMemo, useRef, type CSSProperties } from 'react';
 import type { DocumentInfo } from '@assistant/core';
 import { activeStatuses, ocrNotes, ocrProgress, rowKeys, visibleDocuments } from '../documents';
 import { supportedFormatsText } from '../files';
@@ -106,8 +106,19 @@ function DocumentRow({ document }: { document: DocumentInfo }) {
   const reindex = useAssistant((s) => s.reindexDocuments);
   const remove = useAssistant((s) => s.removeDocument);
   const { confirming, trigger, ask, keep } = useInlineConfirm();
+  const row = useRef<HTMLLIElement>(null);
   const active = activeStatuses.has(document.status);
   const name = document.name;
+
+  const confirmRemove = async () => {
+    await remove(document.id);
+    // The row goes with its focused confirm button (it may be gone already, the change event being first):
+    // continue from the list's heading, not the top of the page.
+    const gone = !useAssistant.getState().documents.some((other) => other.id === document.id);
+    const focused = window.document.activeElement;
+    const lost = !focused || focused === window.document.body || row.current?.contains(focused);
+    if (gone && lost) window.document.getElementById(documentsHeadingId)?.focus();
+  };
 
   const meta = [
     document.format ? formatLabels[document.format] : null,
@@ -118,7 +129,7 @@ function DocumentRow({ document }: { document: DocumentInfo }) {
   ].filter(Boolean);
 
   return (
-    <li className={`document document-${document.status}`}>
+    <li ref={row} className={`document document-${document.status}`}>
       <div className="document-head">
         <span className="document-name" title={document.path}>
           {name}
@@ -138,7 +149,7 @@ function DocumentRow({ document }: { document: DocumentInfo }) {
         </p>
       ))}
       {confirming ? (
-        <InlineConfirm label={`Remove ${name}?`} question="Remove it from your documents?" action="Remove" onConfirm={() => void remove(document.id)} onKeep={keep} />
+        <InlineConfirm label={`Remove ${name}?`} question="Remove it from your documents?" action="Remove" onConfirm={() => void confirmRemove()} onKeep={keep} />
       ) : (
         <div className="document-actions">
           {active ? (

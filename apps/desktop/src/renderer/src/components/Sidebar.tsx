@@ -8,7 +8,7 @@ import { useConversationSearch } from './useConversationSearch';
 import { useSidebarLayout } from './useSidebarLayout';
 import './sidebar.css';
 
-export const sidebarSearchId = 'conversation-search';
+const sidebarSearchId = 'conversation-search';
 
 /**
  * The conversations: New conversation, a search box (titles and message text), and the list grouped by
@@ -84,7 +84,8 @@ function ConversationList() {
       event.preventDefault();
       event.stopPropagation();
       setQuery('');
-    } else if (event.key === 'Enter' && search.hits?.[0]) {
+    } else if (event.key === 'Enter' && !search.searching && search.hits?.[0]) {
+      // Only once the hits are for this query: the previous query's first hit is another conversation.
       event.preventDefault();
       void openConversation(search.hits[0].conversation.id);
     }
@@ -109,7 +110,7 @@ function ConversationList() {
       <nav aria-label="Conversations" className="conversation-nav">
         {/* Live, but not role="status": the page's first status is the model's (the header). */}
         <p id="conversation-search-status" className="visually-hidden" aria-live="polite">
-          {search.hits && !search.searching ? `${plural(search.hits.length, 'conversation')} found` : ''}
+          {search.hits && !search.searching ? (search.error ?? `${plural(search.hits.length, 'conversation')} found`) : ''}
         </p>
         {search.hits !== null ? (
           <SearchResults query={query.trim()} state={search} activeId={activeId} now={now} />

@@ -41,5 +41,7 @@ export function useConversationSearch(query: string): SearchState {
   }, [trimmed, client, conversations]);
 
   if (!trimmed) return { hits: null, searching: false, error: null };
+  // Nothing can answer while disconnected: say so rather than "Searching…" until a reconnect.
+  if (!client) return { hits: [], searching: false, error: 'Not connected.' };
   return { hits: answer?.hits ?? [], searching: answer?.query !== trimmed, error: answer?.query === trimmed ? answer.error : null };
 }
