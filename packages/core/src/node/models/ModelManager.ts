@@ -60,7 +60,7 @@ export class ModelManager {
       const mainPath = main.archive ? folder : path.join(folder, main.path);
       found.push({ name: model.id, kinds: [model.kind], path: mainPath, sizeBytes: await sizeOf(mainPath), fromManifest: true });
     }
-    for (const file of await findFiles(this.modelsDir, (name) => name.toLowerCase().endsWith(ggufExtension), 3)) {
+    for (const file of await findFiles(this.modelsDir, isGguf, 3)) {
       if ([...claimed].some((folder) => file.startsWith(folder + path.sep))) continue;
       const relative = path.relative(this.modelsDir, file);
       found.push({
@@ -76,27 +76,17 @@ export class ModelManager {
   }
 
   /**
-   * A fingerprint of what the models folder holds (names, sizes, times, and the markers of unpacked
-   * archives; downloads in progress left out), so the host notices models copied in by another process.
-   * Empty when the folder does not exist.
+   * A fingerprint of what `installed()` reads: which manifest models are complete (their files or archive
+   * markers) and every other GGUF with its size and time, so the host notices models copied in by another
+   * process. Only the GGUF files are stat'ed, not every file of an unpacked voice model, since this runs
+   * every few seconds.
    */
   async fingerprint(): Promise<string> {
-    const parts: string[] = [];
-    const walk = async (folder: string, depth: number): Promise<void> => {
-      const entries = await fsp.readdir(folder, { withFileTypes: true }).catch(() => []);
-      for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-        if (entry.name.endsWith(partialSuffix) || entry.name === '.downloads') continue;
-        const full = path.join(folder, entry.name);
-        if (entry.isDirectory()) {
-          parts.push(`${full}/`);
-          if (depth > 0) await walk(full, depth - 1);
-        } else {
-          const stat = await fsp.stat(full).catch(() => null);
-          parts.push(`${full}:${stat?.size ?? '?'}:${stat?.mtimeMs ?? '?'}`);
-        }
-      }
-    };
-    await walk(this.modelsDir, 3);
+    const parts = this.options.manifest.models.map((model) => `${model.id}:${this.isInstalled(model)}`);
+    for (const file of await findFiles(this.modelsDir, isGguf, 3)) {
+      const stat = await fsp.stat(file).catch(() => null);
+      parts.push(`${file}:${stat?.size ?? '?'}:${stat?.mtimeMs ?? '?'}`);
+    }
     return parts.join('\n');
   }
 
@@ -334,6 +324,8 @@ async function sizeOf(target: string): Promise<number> {
   for (const file of await findFiles(target, () => true, 4)) total += (await fsp.stat(file)).size;
   return total;
 }
+
+const isGguf = (name: string) => name.toLowerCase().endsWith(ggufExtension);
 
 async function findFiles(folder: string, accept: (name: string) => boolean, depth: number): Promise<string[]> {
   const entries = await fsp.readdir(folder, { withFileTypes: true }).catch(() => []);
