@@ -25,5 +25,28 @@ export function formatTime(epochMs: number): string {
   return new Date(epochMs).toLocaleTimeString();
 }
 
+/** What a setting's choices are called on screen (the schema's values are identifiers). */
+export const optionLabels: Record<string, string> = {
+  pushToTalk: 'Push to talk',
+  handsFree: 'Hands-free',
+  auto: 'Auto',
+  on: 'On',
+  off: 'Off',
+  events: 'Events only',
+  eventsAndText: 'Events and conversation text',
+  chat: 'Chat',
+  embeddings: 'Embeddings',
+  both: 'Chat and embeddings',
+};
+
+/** A setting's value for people: "empty", on/off, a choice by its label, long text cut. */
+export function formatSettingValue(value: unknown): string {
+  if (value === null || value === undefined) return 'empty';
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (typeof value === 'string' && optionLabels[value]) return optionLabels[value];
+  const text = typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
 /** The one pluralisation helper (shared with the host and the command line). */
 export { plural } from '@assistant/core';

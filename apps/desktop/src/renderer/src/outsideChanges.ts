@@ -1,6 +1,6 @@
 import { type ChangedOutside, type ModelsList, type SettingKey, type Settings, isSettingKey, settingsLayout } from '@assistant/core';
 import type { StoreApi } from 'zustand';
-import { plural } from './format';
+import { formatSettingValue, plural } from './format';
 import type { AssistantState } from './store';
 
 /**
@@ -22,19 +22,12 @@ type GetState = StoreApi<AssistantState>['getState'];
 
 let noticeSeq = 0;
 
-function formatValue(value: unknown): string {
-  if (value === null) return 'empty';
-  if (typeof value === 'boolean') return value ? 'on' : 'off';
-  const text = String(value);
-  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
-}
-
 /** "Passages per question is now 3; 1 document added; model installed: stories260k/stories260K". */
 export function describeOutsideChange(change: ChangedOutside, settings: Settings | null): string {
   const parts: string[] = [];
   for (const key of change.settings) {
     const label = isSettingKey(key) ? settingsLayout[key].label : key;
-    parts.push(settings && isSettingKey(key) ? `${label} is now ${formatValue(settings[key])}` : `${label} changed`);
+    parts.push(settings && isSettingKey(key) ? `${label} is now ${formatSettingValue(settings[key])}` : `${label} changed`);
   }
   if (change.documentsAdded > 0) parts.push(`${plural(change.documentsAdded, 'document', 'documents')} added`);
   if (change.documentsRemoved > 0) parts.push(`${plural(change.documentsRemoved, 'document', 'documents')} removed`);

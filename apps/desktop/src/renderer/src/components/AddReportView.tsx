@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import type { DocumentInfo } from '@assistant/core';
 import type { AddOutcome } from '../documents';
 import { useAssistant } from '../store';
+import { plural } from '../format';
 
 /** Where one added file is now: it follows its document through reading and indexing to Ready or Failed. */
 type LiveStatus = 'queued' | 'reading' | 'indexing' | 'added' | 'skipped' | 'failed' | 'cancelled' | 'removed';
@@ -48,7 +49,7 @@ function summary(outcomes: readonly LiveOutcome[], done: number, total: number):
   const ends = `${count('added')} added, ${count('skipped')} skipped, ${count('failed')} failed${count('cancelled') > 0 ? `, ${count('cancelled')} cancelled` : ''}`;
   if (done < total) return `Adding ${done + 1} of ${total}…`;
   const working = outcomes.filter((outcome) => activePhases.has(outcome.status)).length;
-  return working > 0 ? `Indexing ${working} of ${total} ${total === 1 ? 'file' : 'files'}… So far ${ends}.` : `Done: ${ends}.`;
+  return working > 0 ? `Indexing ${working} of ${plural(total, 'file')}… So far ${ends}.` : `Done: ${ends}.`;
 }
 
 /** What happened to each file of the last add, kept up to date until it is Ready or Failed. */

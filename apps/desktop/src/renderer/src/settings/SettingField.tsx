@@ -2,20 +2,8 @@ import { useState, type KeyboardEvent } from 'react';
 import { appliesNotes, describeSetting, parseSettingText, type SettingDescription, type SettingKey } from '@assistant/core';
 import { useAssistant } from '../store';
 import { CodeSpans } from '../components/CodeSpans';
+import { formatSettingValue, optionLabels } from '../format';
 import { ModelSelect, isModelSetting } from './ModelSelect';
-
-const optionLabels: Record<string, string> = {
-  pushToTalk: 'Push to talk',
-  handsFree: 'Hands-free',
-  auto: 'Auto',
-  on: 'On',
-  off: 'Off',
-  events: 'Events only',
-  eventsAndText: 'Events and conversation text',
-  chat: 'Chat',
-  embeddings: 'Embeddings',
-  both: 'Chat and embeddings',
-};
 
 /** One setting, generated from its schema: the right control, its help, when it applies, and its error. */
 export function SettingField({ settingKey, idPrefix = 'setting' }: { settingKey: SettingKey; idPrefix?: string }) {
@@ -49,7 +37,7 @@ export function SettingField({ settingKey, idPrefix = 'setting' }: { settingKey:
       {value !== undefined && <Control info={info} id={id} value={value} describedBy={describedBy} invalid={error !== null} />}
       <p className="setting-help" id={`${id}-help`}>
         <CodeSpans text={info.help} />
-        {!isDefault && <span className="setting-default"> Default: {formatDefault(info)}.</span>}
+        {!isDefault && <span className="setting-default"> Default: {formatSettingValue(info.default)}.</span>}
       </p>
       {note && (
         <p className="setting-applies" id={`${id}-applies`}>
@@ -63,13 +51,6 @@ export function SettingField({ settingKey, idPrefix = 'setting' }: { settingKey:
       )}
     </div>
   );
-}
-
-function formatDefault(info: SettingDescription): string {
-  if (info.default === null) return 'empty';
-  if (typeof info.default === 'boolean') return info.default ? 'on' : 'off';
-  if (typeof info.default === 'string') return optionLabels[info.default] ?? (info.default.length > 40 ? `${info.default.slice(0, 40)}…` : info.default);
-  return String(info.default);
 }
 
 interface ControlProps {

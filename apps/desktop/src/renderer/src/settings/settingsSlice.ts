@@ -1,6 +1,7 @@
 import { ErrorCode, describeSetting, modelSettingProblem, settingLabelProblem, settingProblem, settingsConflict, toErrorPayload, type SecretsState, type SettingKey, type Settings } from '@assistant/core';
 import type { StoreApi } from 'zustand';
 import type { AssistantState } from '../store';
+import { formatSettingValue } from '../format';
 
 /** The panel's sections: the schema's groups, then the power-user views. */
 export type SettingsSection = 'models' | 'generation' | 'voice' | 'documents' | 'privacy' | 'remote' | 'localApi' | 'secrets' | 'audit' | 'network';
@@ -58,13 +59,6 @@ export const secretLabels: Record<string, string> = {
   remoteApiKey: 'Remote server API key',
   localApiKey: 'Local API key',
 };
-
-/** A value for people: `empty` for null, text quoted, long text cut. */
-function shownValue(value: unknown): string {
-  if (value === null || value === undefined) return 'empty';
-  const text = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
-}
 
 export function createSettingsSlice(set: SetState, get: GetState): SettingsSlice {
   /**
@@ -183,7 +177,7 @@ export function createSettingsSlice(set: SetState, get: GetState): SettingsSlice
         for (const { field, reason } of result.refused) {
           if (!(field in result.settings)) continue;
           const key = field as SettingKey;
-          fieldErrors[key] = `Not imported: ${shownValue(imported[field])} from ${fileName} (${describeSetting(key).label} ${reason}). It keeps ${shownValue(result.settings[key])}.`;
+          fieldErrors[key] = `Not imported: ${formatSettingValue(imported[field])} from ${fileName} (${describeSetting(key).label} ${reason}). It keeps ${formatSettingValue(result.settings[key])}.`;
         }
         set({ settings: result.settings, fieldErrors, importReport: { id, fileName, error: null, refused: result.refused } });
       } catch (error) {
