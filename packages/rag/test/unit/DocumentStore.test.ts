@@ -260,6 +260,21 @@ describe('DocumentStore', () => {
     expect(store.passages([first]).get(first)).toMatchObject({ documentName: 'a', path: '/a', page: 1, heading: 'Volcano', start: 0, end: 10 });
   });
 
+  it('counts passages and word frequencies over ready documents only', () => {
+    addDocument('ready', ['zebra crossing here', 'giraffe'], { status: 'ready' });
+    addDocument('ingesting', ['zebra zebra', 'zebra stripes', 'okapi'], { status: 'embedding' });
+    expect(store.collectionStats()).toEqual({ passages: 2, meanWords: 2 });
+    expect(store.documentFrequency('zebra')).toBe(1);
+    expect(store.documentFrequency('okapi')).toBe(0);
+  });
+
+  it('measures the mean passage length on a sample spread over every document', () => {
+    // Past the sample size: the mean comes from the first chunks of each document, not of the oldest one.
+    addDocument('short', Array.from({ length: 3000 }, () => 'one'), { status: 'ready' });
+    addDocument('long', Array.from({ length: 3000 }, () => 'one two three'), { status: 'ready' });
+    expect(store.collectionStats()).toEqual({ passages: 6000, meanWords: 2 });
+  });
+
   it('survives hostile full-text input', () => {
     addDocument('a', ['quotes "and" operators NEAR stars * and emoji 🦊 naïve café'], { status: 'ready' });
     const hostile = ['"', '""', 'AND OR NOT', '*', 'NEAR(', 'NEAR(a b, 3)', '🦊', '', '   ', '^foo', 'a:b', '(((', ')', "'; DROP TABLE chunks; --", 'col:*', '-x', 'café "naïve', '\u0000', 'x'.repeat(10000)];
