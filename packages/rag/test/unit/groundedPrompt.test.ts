@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { citationLabel, groundedPrompt, retrievalOnlyAnswer } from '../../src/index.js';
+import { groundedPrompt } from '@assistant/core';
+import { citationLabel, retrievalOnlyAnswer } from '../../src/index.js';
 
 const hit = (chunkId: number, text: string, extra: { page?: number | null; heading?: string | null } = {}) => ({
   chunkId,

@@ -1,4 +1,4 @@
-import type { Passage } from '@assistant/core';
+import { citationLabel, generateInputSchema, type Passage } from '@assistant/core';
 import { describe, expect, it } from 'vitest';
 import { PassageAnalysisCache, analysePassage } from '../../src/common/grounding/PassageAnalysis.js';
 import { queryTerms, weighTerms } from '../../src/common/grounding/queryTerms.js';
@@ -44,6 +44,45 @@ describe('splitSentences', () => {
     expect(Math.max(...spans.map((s) => s.end - s.start))).toBeLessThanOrEqual(400);
     expect(spans.every((s) => line[s.start] !== ' ' && !line.slice(s.start, s.end).endsWith(' '))).toBe(true);
     expect(splitSentences('')).toEqual([]);
+  });
+});
+
+describe('analysePassage', () => {
+  it('puts each word in its own sentence when lowercasing or normalising would change the length', () => {
+    // "İ" lowercases to two code units; "e" + U+0301 composes into one: offsets of the original text count.
+    for (const text of ['İİİİİ ab. Zebra here.', 'Cafe\u0301 cafe\u0301 cafe\u0301 ab. Zebra here.']) {
+      const { sentenceTerms } = analysePassage({ text, heading: null });
+      expect(sentenceTerms, text).toHaveLength(2);
+      expect([...sentenceTerms[0]!], text).toContain('ab');
+      expect([...sentenceTerms[1]!], text).not.toContain('ab');
+      expect([...sentenceTerms[1]!], text).toContain('zebra');
+      expect([...sentenceTerms[0]!], text).not.toContain('zebra');
+    }
+    // Decomposed and composed spellings are the same word.
+    expect([...analysePassage({ text: 'Cafe\u0301', heading: null }).own]).toEqual([...analysePassage({ text: 'Caf\u00e9', heading: null }).own]);
+  });
+});
+
+describe('limits of a grounding request', () => {
+  it('keeps a passage of 3000 one-word lines under a deep heading within the inference contract', () => {
+    const text = Array.from({ length: 3000 }, (_, i) => (i % 2 ? 'zebra' : 'okapi')).join('\n');
+    const heading = Array.from({ length: 200 }, (_, i) => `Section ${i}`).join(' › ');
+    const passages = [passage(1, text, heading), passage(2, text)].map((p) => ({ passage: { ...p, documentName: `${'ü'.repeat(150)}.md` }, similarity: null }));
+    const question = { terms: ['zebra', 'okapi'], weights: [1, 1], total: 2 };
+    const selection = selectSentences(question, passages, { passages: 2, meanWords: 3000 }, { threshold: 0, vectorThreshold: null, maxPassages: 5, question: 'zebra okapi' });
+    expect(selection.ranked.length).toBeGreaterThan(0);
+    const grounding = {
+      passages: selection.passages.map((p) => ({ label: citationLabel(p), text: p.text, sentences: p.sentences })),
+      ranked: selection.ranked,
+      budgetTokens: 500,
+    };
+    const parsed = generateInputSchema.safeParse({ systemPrompt: '', history: [], prompt: 'zebra okapi', maxTokens: 10, temperature: 0, grounding });
+    expect(parsed.error?.issues ?? []).toEqual([]);
+    // Joined sentences still cover the whole passage, in order.
+    const spans = selection.passages[0]!.sentences;
+    expect(spans[0]![0]).toBe(0);
+    expect(spans.at(-1)![1]).toBe(text.length);
+    expect(citationLabel(selection.passages[0]!)).toMatch(/^ü+\.md — Section 0 › .*…$/);
   });
 });
 

@@ -12,6 +12,11 @@ export interface FitHistoryOptions {
   perMessageOverhead?: number;
 }
 
+/** Tokens kept free for the reply when fitting a prompt: the reply's limit, but never more than a quarter of the context. */
+export function replyRoom(maxTokens: number, contextSize: number): number {
+  return Math.min(maxTokens, Math.floor(contextSize / 4));
+}
+
 /**
  * Chooses how much history fits: returns the index of the oldest message to keep. History is dropped
  * oldest-first and never fails the turn; only a prompt that cannot fit on its own is an error.
@@ -26,7 +31,7 @@ export function fitHistory(options: FitHistoryOptions): number {
       `The message is too long for the model: it needs about ${fixed} tokens and the context holds ${options.contextSize}. Shorten it, or raise the context size in settings.`,
     );
   }
-  let budget = options.contextSize - Math.min(options.replyReserve, Math.floor(options.contextSize / 4)) - fixed;
+  let budget = options.contextSize - replyRoom(options.replyReserve, options.contextSize) - fixed;
   let start = options.historyTokens.length;
   while (start > 0) {
     const cost = options.historyTokens[start - 1]! + overhead;

@@ -1,10 +1,18 @@
+import { groundingLimits } from '../contract/inferenceContract.js';
 import type { Citation } from '../contract/passageSchemas.js';
 
-/** "tracemonkey.pdf, p. 3" or "Installation — Linux": where a citation points, for people and prompts. */
+/**
+ * "tracemonkey.pdf, p. 3" or "Installation — Linux": where a citation points, for people and prompts. At
+ * most `groundingLimits.labelChars` long (a deep heading path is cut short with "…"), so it always fits
+ * a grounding request.
+ */
 export function citationLabel(citation: Pick<Citation, 'documentName' | 'page' | 'heading'>): string {
-  if (citation.page !== null) return `${citation.documentName}, p. ${citation.page}`;
-  if (citation.heading) return `${citation.documentName} — ${citation.heading}`;
-  return citation.documentName;
+  const label = citation.page !== null ? `${citation.documentName}, p. ${citation.page}` : citation.heading ? `${citation.documentName} — ${citation.heading}` : citation.documentName;
+  if (label.length <= groundingLimits.labelChars) return label;
+  let end = groundingLimits.labelChars - 1;
+  // Never inside a surrogate pair.
+  if (/[\ud800-\udbff]/.test(label[end - 1]!)) end--;
+  return `${label.slice(0, end)}…`;
 }
 
 /** One numbered source as the model reads it: what the passage budget counts. */

@@ -141,6 +141,11 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
+/** The numbered sources the model reads, in citation order: each packed passage's label and the text read of it. */
+export function packedSources(passages: readonly PackablePassage[], packed: readonly PackedPassage[]): { label: string; text: string }[] {
+  return packed.map((p) => ({ label: passages[p.index]!.label, text: packedText(passages[p.index]!, p) }));
+}
+
 /** The citations of what was packed, numbered in reading order, pointing at exactly the text read. */
 export function citationsFor(passages: readonly (Passage & PackablePassage)[], packed: readonly PackedPassage[]): Citation[] {
   return packed.flatMap((p, i) => {

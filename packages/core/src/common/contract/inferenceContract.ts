@@ -22,14 +22,25 @@ export type LoadedModel = z.output<typeof loadedModelSchema>;
 
 const offset = z.number().int().min(0);
 
+/**
+ * Bounds of a grounding request. The code that builds one keeps within them (citationLabel shortens a
+ * label, the sentence selection joins sentences and cuts the ranking), so no document fails a turn here.
+ */
+export const groundingLimits = {
+  labelChars: 200,
+  passageChars: 20_000,
+  sentencesPerPassage: 1000,
+  ranked: 1000,
+  passages: 64,
+} as const;
+
 /** A candidate passage for the worker to pack (see common/chat/packPassages.ts). */
 export const groundingPassageSchema = z.object({
-  label: z.string().max(1000),
-  text: z.string().max(20_000),
+  label: z.string().max(groundingLimits.labelChars),
+  text: z.string().max(groundingLimits.passageChars),
   /** Sentence spans within `text`, in order, as [start, end). */
-  sentences: z.array(z.tuple([offset, offset])).min(1).max(1000),
+  sentences: z.array(z.tuple([offset, offset])).min(1).max(groundingLimits.sentencesPerPassage),
 });
-export type GroundingPassage = z.output<typeof groundingPassageSchema>;
 
 export const packedPassageSchema = z.object({ index: offset, sentences: z.array(offset), cutAt: offset.optional() });
 
@@ -47,18 +58,20 @@ export const generateInputSchema = z.object({
    */
   grounding: z
     .object({
-      passages: z.array(groundingPassageSchema).max(64),
+      passages: z.array(groundingPassageSchema).max(groundingLimits.passages),
       /** The sentences that match the question, best first, as [passage, sentence] indexes. */
-      ranked: z.array(z.tuple([offset, offset])).max(1000),
+      ranked: z.array(z.tuple([offset, offset])).max(groundingLimits.ranked),
       budgetTokens: z.number().int().min(0),
+      /** What the reranker judges sentences against: the search text (a follow-up with the questions it carries); else `prompt`. */
+      rerankQuery: z.string().optional(),
       reranker: z.object({ modelPath: z.string().min(1), threads: z.number().int().min(0) }).nullable().default(null),
     })
     .optional(),
 });
 export type GenerateInput = z.input<typeof generateInputSchema>;
 
-/** Streamed text; with grounding, the first item (text '') says which passages the model reads. */
-export const generateItemSchema = z.object({ text: z.string(), tokens: z.number().int(), packed: z.array(packedPassageSchema).optional() });
+/** Streamed text; with grounding, the first item (text '') says which passages the model reads, and their tokens. */
+export const generateItemSchema = z.object({ text: z.string(), tokens: z.number().int(), packed: z.array(packedPassageSchema).optional(), passageTokens: z.number().int().optional() });
 
 export const generateResultSchema = z.object({
   text: z.string(),

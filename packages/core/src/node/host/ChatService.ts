@@ -1,5 +1,5 @@
 import { groundedPrompt } from '../../common/chat/groundedPrompt.js';
-import { citationsFor, estimateTokens, packPassages, type PackedPassage } from '../../common/chat/packPassages.js';
+import { citationsFor, estimateTokens, packedSources, packPassages, type PackedPassage } from '../../common/chat/packPassages.js';
 import type { ContractClient, HandlerContext, StreamHandlerContext } from '../../common/contract/defineContract.js';
 import type { ChatItem, ChatResult } from '../../common/contract/hostContract.js';
 import type { GenerateInput, GenerateResult, InferenceContract } from '../../common/contract/inferenceContract.js';
@@ -92,35 +92,39 @@ export class ChatService {
     const { maxTokens, temperature, systemPrompt } = current;
     const remote = this.options.remote?.chatActive ? this.options.remote : null;
 
+    const answersWithModel = !chatModel.setupNeeded || remote !== null;
+    // A passage budget of 0 answers without passages (a retrieval-only answer is nothing but passages).
+    const wantsPassages = current.passageBudget > 0 || !answersWithModel;
     // The grounding step only reads, so the request below still leaves before any SQLite write.
-    const candidates = documents && current.useDocuments && documents.state.ready > 0 ? await this.ground(documents, input.text, history, context.signal) : null;
-    const retrievalOnly = candidates !== null && chatModel.setupNeeded && !remote;
+    const candidates = documents && current.useDocuments && wantsPassages && documents.state.ready > 0 ? await this.ground(documents, input.text, history, context.signal) : null;
+    const retrievalOnly = candidates !== null && !answersWithModel;
     const request: GenerateInput = { systemPrompt, history, prompt: input.text, maxTokens, temperature };
     let citations: Citation[] = [];
     let grounding: MessageGrounding | null = null;
     let passageTokens = 0;
-    // Told once, after `start`: the passages read, or why there are none.
-    let announce: (() => void) | null = null;
-    const decide = (packed: readonly PackedPassage[]) => {
+    // Told once, right after `start` (or when the worker has packed, if that comes later): the passages read, or why there are none.
+    let pending: ChatItem | null = null;
+    const decide = (packed: readonly PackedPassage[]): ChatItem => {
       citations = candidates ? citationsFor(candidates.passages, packed) : [];
       grounding = citations.length > 0 ? null : 'noRoom';
-      announce = () => context.emit(citations.length > 0 ? { type: 'sources', citations } : { type: 'grounding', grounding: 'noRoom' });
+      return citations.length > 0 ? { type: 'sources', citations } : { type: 'grounding', grounding: 'noRoom' };
     };
     if (candidates && candidates.ranked.length === 0) {
       grounding = 'noMatch';
-      announce = () => context.emit({ type: 'grounding', grounding: 'noMatch' });
+      pending = { type: 'grounding', grounding: 'noMatch' };
     } else if (candidates && (retrievalOnly || remote)) {
       // No local tokenizer to pack with (no chat model, or a remote one): an estimate of the same budget.
-      const packed = packOnHost(candidates, current.passageBudget);
-      decide(packed.packed);
-      passageTokens = packed.tokens;
-      request.prompt = groundedPrompt(input.text, citations.map((citation, i) => ({ label: packed.labels[i]!, text: citation.text })));
+      const { packed, tokens } = packPassages(candidates.passages, candidates.ranked, current.passageBudget, estimateTokens);
+      pending = decide(packed);
+      passageTokens = tokens;
+      request.prompt = groundedPrompt(input.text, packedSources(candidates.passages, packed));
     } else if (candidates) {
       const reranker = current.rerank ? (this.options.reranker?.() ?? null) : null;
       request.grounding = {
         passages: candidates.passages.map((passage) => ({ label: passage.label, text: passage.text, sentences: passage.sentences })),
         ranked: candidates.ranked,
         budgetTokens: current.passageBudget,
+        rerankQuery: candidates.query,
         reranker: reranker ? { modelPath: reranker, threads: current.embeddingThreads } : null,
       };
     }
@@ -136,10 +140,12 @@ export class ChatService {
     context.signal.addEventListener('abort', abort, { once: true });
     const streamOptions = {
       signal: controller.signal,
-      onItem: (item: { text: string; packed?: PackedPassage[] }) => {
+      onItem: (item: { text: string; packed?: PackedPassage[]; passageTokens?: number }) => {
         if (item.packed) {
-          decide(item.packed);
-          if (started) announce?.();
+          const told = decide(item.packed);
+          passageTokens = item.passageTokens ?? passageTokens;
+          if (started) context.emit(told);
+          else pending = told;
           return;
         }
         text += item.text;
@@ -166,7 +172,7 @@ export class ChatService {
       assistant = conversations.appendMessage(conversationId, 'assistant', '', 'streaming');
       context.emit({ type: 'start', conversation: conversations.get(conversationId), userMessage, assistantMessage: assistant });
       started = true;
-      (announce as (() => void) | null)?.();
+      if (pending) context.emit(pending);
       this.options.onConversationChanged(conversationId);
 
       if (!generation) {
@@ -216,10 +222,4 @@ export class ChatService {
       .filter((message) => message.text.length > 0)
       .map((message) => ({ role: message.role, text: message.text }));
   }
-}
-
-/** Packing where no local tokenizer can count (retrieval-only answers, a remote model): by estimate. */
-function packOnHost(candidates: GroundingCandidates, budget: number) {
-  const { packed, tokens } = packPassages(candidates.passages, candidates.ranked, budget, estimateTokens);
-  return { packed, tokens, labels: packed.map((p) => candidates.passages[p.index]!.label) };
 }

@@ -48,8 +48,8 @@ export interface GroundingCandidates {
   passages: (Passage & { label: string; sentences: [number, number][] })[];
   /** Matching sentences, best first, as [passage, sentence] indexes. */
   ranked: [number, number][];
-  /** The relevance gate's value for the best passage (0 when nothing matched). */
-  relevance: number;
+  /** What was searched: the question, with the earlier ones a follow-up carries (what a reranker should judge against). */
+  query: string;
 }
 
 export interface DocumentLibraryContext {

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import { type ChatHistoryItem, type Llama, LlamaChatSession, LlamaLogLevel, type LlamaContext, type LlamaModel, getLlama, readGgufFileInfo } from 'node-llama-cpp';
-import { fitHistory } from '../../common/chat/fitHistory.js';
+import { fitHistory, replyRoom } from '../../common/chat/fitHistory.js';
 import { groundedPrompt } from '../../common/chat/groundedPrompt.js';
-import { packPassages, packedText } from '../../common/chat/packPassages.js';
+import { packPassages, packedSources, packedText } from '../../common/chat/packPassages.js';
 import { TextBatcher } from '../../common/chat/TextBatcher.js';
 import type { GenerateResult, LoadedModel } from '../../common/contract/inferenceContract.js';
 import type { generateInputSchema, generateItemSchema, loadModelInputSchema } from '../../common/contract/inferenceContract.js';
@@ -54,6 +54,8 @@ export class LlamaEngine {
     return this.queue.run(async () => {
       const had = this.loaded !== undefined;
       await this.disposeLoaded();
+      // The reranker goes with the chat model: unloading frees the worker's memory.
+      await this.ranking.dispose();
       return { unloaded: had };
     });
   }
@@ -109,7 +111,7 @@ export class LlamaEngine {
       prompt = grounded.prompt;
       passageTokens = grounded.tokens;
       // Before any evaluation: the host sends its one `sources` event for exactly these passages.
-      emit({ text: '', tokens: 0, packed: grounded.packed });
+      emit({ text: '', tokens: 0, packed: grounded.packed, passageTokens: grounded.tokens });
     }
     const turn = { ...input, prompt };
     // A token covers at least one UTF-8 byte, so byte lengths bound token counts from above: when the
@@ -180,11 +182,15 @@ export class LlamaEngine {
   private async ground(input: GenerateInput, grounding: NonNullable<GenerateInput['grounding']>, loaded: Loaded, signal?: AbortSignal) {
     const { passages, budgetTokens, reranker } = grounding;
     const count = (text: string) => loaded.model.tokenize(text).length;
+    const instructions = count(groundedPrompt(input.prompt, [{ label: '', text: '' }]));
+    const room = loaded.context.contextSize - count(input.systemPrompt) - instructions - replyRoom(input.maxTokens, loaded.context.contextSize) - 2 * perMessageOverhead - templateMargin;
+    const budget = Math.max(0, Math.min(budgetTokens, room));
     let ranked = grounding.ranked;
-    if (reranker && ranked.length > 1 && budgetTokens > 0) {
+    // Reranking only matters when something can be read.
+    if (reranker && ranked.length > 1 && budget > 0) {
       try {
         const sentences = ranked.map(([p, s]) => packedText(passages[p]!, { sentences: [s] }));
-        const scores = await this.ranking.rank(reranker, input.prompt, sentences, signal);
+        const scores = await this.ranking.rank(reranker, grounding.rerankQuery ?? input.prompt, sentences, signal);
         ranked = ranked.map((pair, i) => ({ pair, score: scores[i]!, i })).sort((a, b) => b.score - a.score || a.i - b.i).map(({ pair }) => pair);
       } catch (error) {
         if (signal?.aborted) throw cancelledError();
@@ -192,12 +198,8 @@ export class LlamaEngine {
         process.stderr.write(`${JSON.stringify({ level: 'warn', message: 'reranking failed; keeping the retrieval order', error: firstLine(error) })}\n`);
       }
     }
-    const instructions = count(groundedPrompt(input.prompt, [{ label: '', text: '' }]));
-    const reply = Math.min(input.maxTokens, Math.floor(loaded.context.contextSize / 4));
-    const room = loaded.context.contextSize - count(input.systemPrompt) - instructions - reply - 2 * perMessageOverhead - templateMargin;
-    const { packed, tokens } = packPassages(passages, ranked, Math.max(0, Math.min(budgetTokens, room)), count);
-    const sources = packed.map((p) => ({ label: passages[p.index]!.label, text: packedText(passages[p.index]!, p) }));
-    return { prompt: groundedPrompt(input.prompt, sources), tokens, packed };
+    const { packed, tokens } = packPassages(passages, ranked, budget, count);
+    return { prompt: groundedPrompt(input.prompt, packedSources(passages, packed)), tokens, packed };
   }
 
   /** The process's one llama.cpp binding, shared with the embedding engine. */

@@ -6,6 +6,9 @@ import { chooseThreads } from './chooseThreads.js';
 /** Query and passage together: a cross-encoder sees both at once, and passages here are a few sentences. */
 const rankingContextSize = 1024;
 
+/** Texts scored between two looks at the abort signal: a stopped turn waits for at most one batch. */
+const rankBatch = 32;
+
 interface Loaded {
   key: string;
   model: LlamaModel;
@@ -25,8 +28,13 @@ export class RankingEngine {
   /** Relevance of each text to the query, 0 to 1, in order. */
   async rank(input: { modelPath: string; threads: number }, query: string, texts: readonly string[], signal?: AbortSignal): Promise<number[]> {
     const { context } = await this.load(input, signal);
+    const scores: number[] = [];
+    for (let i = 0; i < texts.length; i += rankBatch) {
+      if (signal?.aborted) throw cancelledError();
+      scores.push(...(await context.rankAll(query, texts.slice(i, i + rankBatch), { onOverflow: 'maxChunk' })));
+    }
     if (signal?.aborted) throw cancelledError();
-    return context.rankAll(query, [...texts], { onOverflow: 'maxChunk' });
+    return scores;
   }
 
   async dispose(): Promise<void> {

@@ -1,7 +1,7 @@
 import { type Citation, citationLabel } from '@assistant/core';
 
 // The prompt itself is built where the passages are packed (the inference worker): see core's groundedPrompt.
-export { citationLabel, groundedPrompt } from '@assistant/core';
+export { citationLabel } from '@assistant/core';
 
 const excerptChars = 500;
 

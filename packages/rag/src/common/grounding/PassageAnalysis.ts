@@ -1,4 +1,4 @@
-import type { Passage } from '@assistant/core';
+import { groundingLimits, type Passage } from '@assistant/core';
 import { termCounts } from './passageScore.js';
 import { wordsOf } from './queryTerms.js';
 import { type SentenceSpan, splitSentences } from './sentences.js';
@@ -18,7 +18,7 @@ export function analysePassage(passage: Pick<Passage, 'text' | 'heading'>): Pass
   const words = wordsOf(passage.text);
   const counts = termCounts(words);
   for (const [term, n] of termCounts(passage.heading ?? '').counts) counts.counts.set(term, (counts.counts.get(term) ?? 0) + n / 2);
-  const spans = splitSentences(passage.text);
+  const spans = joinSpans(splitSentences(passage.text), groundingLimits.sentencesPerPassage);
   const sentenceTerms = spans.map(() => new Set<string>());
   let sentence = 0;
   for (const word of words) {
@@ -26,6 +26,18 @@ export function analysePassage(passage: Pick<Passage, 'text' | 'heading'>): Pass
     sentenceTerms[sentence]?.add(word.stem);
   }
   return { own: new Set(words.map((word) => word.stem)), counts, spans, sentenceTerms };
+}
+
+/**
+ * At most `max` spans: runs of consecutive ones joined in equal groups. Only a passage of thousands of
+ * tiny lines (a word list, a table flattened to one cell a line) has more sentences than a request carries.
+ */
+function joinSpans(spans: SentenceSpan[], max: number): SentenceSpan[] {
+  if (spans.length <= max) return spans;
+  const per = Math.ceil(spans.length / max);
+  const joined: SentenceSpan[] = [];
+  for (let i = 0; i < spans.length; i += per) joined.push({ start: spans[i]!.start, end: spans[Math.min(i + per, spans.length) - 1]!.end });
+  return joined;
 }
 
 /**
@@ -50,9 +62,5 @@ export class PassageAnalysisCache {
     }
     this.entries.set(key, analysis);
     return analysis;
-  }
-
-  clear(): void {
-    this.entries.clear();
   }
 }

@@ -15,21 +15,20 @@ export function stemToken(token: string): string {
   return stem;
 }
 
-/** The words of a text with where each starts: lowercased and stemmed, in order. */
+/**
+ * The words of a text with where each starts in `text` itself: lowercased and stemmed, in order. Each word
+ * is normalised on its own, since normalising or lowercasing the whole text can change its length ("İ"
+ * lowercases to two code units) and the offsets must match the text's sentence spans.
+ */
 export function wordsOf(text: string): { stem: string; at: number }[] {
   const words: { stem: string; at: number }[] = [];
-  for (const match of text.normalize('NFC').toLowerCase().matchAll(/[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu)) words.push({ stem: stemToken(match[0]), at: match.index });
+  for (const match of text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu)) words.push({ stem: stemToken(match[0].normalize('NFC').toLowerCase()), at: match.index });
   return words;
 }
 
 /** The distinct stems of a question's searchable words (stopwords and one-letter words left out), in order. */
 export function queryTerms(text: string, maxTerms = 32): string[] {
   return [...new Set(ftsTokens(text, maxTerms).map(stemToken))];
-}
-
-/** Every word of a span of text, stemmed: what a question's terms are matched against. */
-export function spanTerms(text: string): Set<string> {
-  return new Set(wordsOf(text).map((word) => word.stem));
 }
 
 /** Question terms with their weights (inverse document frequency), so rare words count more than common ones. */
@@ -44,10 +43,11 @@ export interface WeightedTerms {
  * `passages`), so a question about something the documents never mention covers little of itself whatever
  * common words it shares with them. A word no passage contains weighs as much as the rarest word that
  * one passage contains (`maxTermWeight`), not more: in a small collection more would let one unknown word
- * outweigh everything the passage does match.
+ * outweigh everything the passage does match. `factor` scales the weight of the term at each index (terms
+ * carried over from earlier questions count half).
  */
-export function weighTerms(terms: readonly string[], documentFrequency: (term: string) => number, passages: number): WeightedTerms {
-  const weights = terms.map((term) => termWeight(documentFrequency(term), passages));
+export function weighTerms(terms: readonly string[], documentFrequency: (term: string) => number, passages: number, factor: (index: number) => number = () => 1): WeightedTerms {
+  const weights = terms.map((term, i) => termWeight(documentFrequency(term), passages) * factor(i));
   return { terms, weights, total: weights.reduce((sum, w) => sum + w, 0) };
 }
 

@@ -1,4 +1,4 @@
-import type { Passage } from '@assistant/core';
+import { groundingLimits, type Passage } from '@assistant/core';
 import { analysePassage, type PassageAnalysis } from './PassageAnalysis.js';
 import { type CollectionStats, normalizedBm25 } from './passageScore.js';
 import { coverage, type WeightedTerms } from './queryTerms.js';
@@ -17,7 +17,7 @@ export interface SentenceSelection {
   relevance: number;
   /** Passages holding matching sentences, at most `maxPassages`; empty when none is relevant. */
   passages: SentencePassage[];
-  /** Matching sentences, best first, as [passage, sentence] indexes into `passages`. */
+  /** Matching sentences, best first, as [passage, sentence] indexes into `passages`; at most `groundingLimits.ranked`. */
   ranked: [number, number][];
 }
 
@@ -94,7 +94,7 @@ export function selectSentences(question: WeightedTerms, retrieved: readonly Ret
   const indexOf = new Map<number, number>();
   const ranked: [number, number][] = [];
   for (const { score, candidate, sentence } of sentences) {
-    if (score < relativeCut * top) break;
+    if (score < relativeCut * top || ranked.length >= groundingLimits.ranked) break;
     let index = indexOf.get(candidate);
     if (index === undefined) {
       if (passages.length >= options.maxPassages) continue;

@@ -248,13 +248,11 @@ export class DocumentService implements DocumentLibrary {
   async ground(question: string, options: GroundOptions = {}): Promise<GroundingCandidates> {
     const { retrievalTopK, relevanceThreshold, vectorRelevance } = this.options.settings.get();
     const query = retrievalQuery(question, options.history ?? []);
-    if (query.terms.length + query.context.length === 0 && !this.vectorsReliable()) return { passages: [], ranked: [], relevance: 0 };
+    if (query.terms.length + query.context.length === 0 && !this.vectorsReliable()) return { passages: [], ranked: [], query: query.text };
     const result = await this.search(query.text, groundingDepth, 'hybrid', options.signal);
     const reliable = result.mode === 'hybrid' && this.vectorsReliable();
     const stats = this.collectionStats();
-    const weighted = weighTerms([...query.terms, ...query.context], (term) => this.documentFrequency(term), stats.passages);
-    const weights = weighted.weights.map((weight, i) => (i < query.terms.length ? weight : weight / 2));
-    const terms = { terms: weighted.terms, weights, total: weights.reduce((sum, w) => sum + w, 0) };
+    const terms = weighTerms([...query.terms, ...query.context], (term) => this.documentFrequency(term), stats.passages, (i) => (i < query.terms.length ? 1 : 0.5));
     const selection = selectSentences(terms, result.hits.map((hit) => ({ passage: hit, similarity: hit.similarity })), stats, {
       threshold: relevanceThreshold,
       vectorThreshold: reliable ? vectorRelevance : null,
@@ -263,7 +261,7 @@ export class DocumentService implements DocumentLibrary {
       ownTerms: query.context.length > 0 ? new Set(query.terms) : undefined,
       analyse: (passage) => this.analyses.get(passage),
     });
-    return { passages: selection.passages.map((passage) => ({ ...passage, label: citationLabel(passage) })), ranked: selection.ranked, relevance: selection.relevance };
+    return { passages: selection.passages.map((passage) => ({ ...passage, label: citationLabel(passage) })), ranked: selection.ranked, query: query.text };
   }
 
   private vectorsReliable(): boolean {
