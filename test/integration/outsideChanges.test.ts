@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ChangedOutside, DocumentsChanged } from '@assistant/core';
 import { outsideChangesIntervalMs } from '@assistant/core/node';
-import { afterEach, describe, expect, it } from 'vitest';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Harness, startHost, waitFor } from '../support/hostHarness.js';
 import { tinyChatModel } from '../support/models.js';
 import { runCli } from '../support/runCli.js';
@@ -101,5 +102,34 @@ describe('changes made outside the running app', () => {
     // Model settings now accept it, and refuse a name that is not installed.
     await expect(client.call('settings.update', { chatModel: 'qwen' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('"qwen" is not an installed chat model (installed: stories260k/stories260K)') });
     expect((await client.call('settings.update', { chatModel: 'stories260k/stories260K' })).chatModel).toBe('stories260k/stories260K');
+  });
+});
+
+describe('the vector index and documents changed by another process', () => {
+  it('is reopened when another process makes a document ready, not while it is still reading one', async () => {
+    harness = await startHost({ modelsDir: makeTempDir('empty-models-') });
+    const dir = makeTempDir('outside-index-');
+    fs.writeFileSync(path.join(dir, 'gulls.md'), '# Gulls\n\nThe keeper counted forty gulls on the north rock.\n');
+    await harness.client.call('documents.add', { paths: [dir] });
+    await waitFor(async () => (await harness!.client.call('documents.list', {})).every((doc) => doc.status === 'ready'), 30_000, 'gulls.md to be ready');
+    const [document] = await harness.client.call('documents.list', {});
+    const service = harness.host.documents as unknown as { changedOutside(): unknown; index: { discard(): void } };
+    const discard = vi.spyOn(service.index, 'discard');
+    service.changedOutside();
+    discard.mockClear();
+
+    // Another process (the CLI) re-reads the document: its status moves, its vectors are not searchable yet.
+    const other = new BetterSqlite3(path.join(harness.home, 'assistant.db'));
+    try {
+      const touch = other.prepare('UPDATE documents SET status = ?, updated_at = updated_at + 1 WHERE id = ?');
+      touch.run('parsing', document!.id);
+      service.changedOutside();
+      expect(discard).not.toHaveBeenCalled();
+      touch.run('ready', document!.id);
+      service.changedOutside();
+      expect(discard).toHaveBeenCalledTimes(1);
+    } finally {
+      other.close();
+    }
   });
 });

@@ -355,11 +355,11 @@ export class DocumentService implements DocumentLibrary {
       removed++;
       changes.push({ id, document: null });
     }
-    if (changes.length > 0) {
-      // Its vectors are in SQLite but not in this copy of the index: reopen (or rebuild) it at next use.
-      this.index.discard();
-      this.recount();
-    }
+    // Vectors become searchable when a document is ready (or go with it): only then is this copy of the
+    // index stale, to be reopened (or rebuilt) at next use. A document another process is still reading
+    // changes every second and must not throw the index away each time.
+    if (changes.some((change) => change.document === null || change.document.status === 'ready')) this.index.discard();
+    if (changes.length > 0) this.recount();
     return { changes, added, removed };
   }
 
