@@ -97,6 +97,8 @@ test.describe('voice with a microphone playing real speech', () => {
     await expect(handsFree).toBeDisabled();
     await expect(handsFree).not.toBeChecked();
     await expect(handsFree).toHaveAccessibleDescription(reason);
+    // Both controls are described by the same one element.
+    await expect(page.getByText(reason, { exact: true })).toHaveCount(1);
     await page.screenshot({ path: test.info().outputPath('voice-no-stt.png') });
 
     await expect(page.getByRole('checkbox', { name: 'Read replies aloud' })).toBeChecked();

@@ -1,20 +1,24 @@
-import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useRef, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
 import { useAssistant } from '../store';
 import { listenBlocker } from './voiceRules';
 
-const blockedId = 'microphone-blocked';
+/** The one description of why listening is off, for this button and the Hands-free switch. */
+export const listenBlockedId = 'listen-blocked';
 
 /**
- * Hold to talk: mouse or touch held down, or Space/Enter held while the button has focus. Releasing ends
- * the turn (voice.listenEnd). Losing focus or the pointer mid-press also releases, so it never sticks.
- * In hands-free mode, where speech itself starts and ends turns, it stays as the microphone's switch:
- * lit while listening, pressed to pause. Disabled, with the reason, when listening cannot work.
+ * The microphone button. Push to talk: hold it (mouse or touch held down, or Space/Enter held while it has
+ * focus); releasing ends the turn (voice.listenEnd). Losing focus or the pointer mid-press also releases,
+ * so it never sticks. Hands-free, where speech itself starts and ends turns, it is the microphone's switch:
+ * lit while listening, pressed to pause, pressed again to listen. Disabled, with the reason, when listening
+ * cannot work.
  */
 export function PushToTalkButton() {
   const handsFree = useAssistant((s) => s.voiceMode === 'handsFree');
   const blocked = useAssistant((s) => listenBlocker(s.voiceState, s.client !== null));
   const disabled = blocked !== null;
   const listening = useAssistant((s) => s.voiceListening);
+  const paused = useAssistant((s) => s.voiceHandsFreePaused);
+  const setPaused = useAssistant((s) => s.setHandsFreePaused);
   const pushToTalk = useAssistant((s) => s.pushToTalk);
   const held = useRef(false);
 
@@ -29,77 +33,63 @@ export function PushToTalkButton() {
     pushToTalk(false);
   };
 
-  // Unmounted mid-press (mode switched): end the turn instead of leaving the mic open.
+  // Unmounted or switched to hands-free mid-press: end the turn instead of leaving the mic open.
+  useEffect(() => {
+    if (handsFree && held.current) {
+      held.current = false;
+      useAssistant.getState().pushToTalk(false);
+    }
+  }, [handsFree]);
   useEffect(() => () => {
     if (held.current) useAssistant.getState().pushToTalk(false);
   }, []);
 
   const isTalkKey = (event: KeyboardEvent) => event.key === ' ' || event.key === 'Enter';
-  const reason = blocked && (
-    <span id={blockedId} className="visually-hidden">
-      {blocked}
-    </span>
-  );
-  if (handsFree) return <HandsFreeMicrophone blocked={blocked}>{reason}</HandsFreeMicrophone>;
-
-  return (
-    <>
-      {reason}
-      <button
-        type="button"
-        className={`button mic-button${listening ? ' mic-button-live' : ''}`}
-        aria-label="Push to talk"
-        aria-pressed={listening}
-        aria-describedby={blocked ? blockedId : undefined}
-        title={blocked ?? 'Hold to talk (Space or Enter while focused)'}
-        disabled={disabled}
-        onPointerDown={(event) => {
+  const holdHandlers = handsFree
+    ? { onClick: () => setPaused(!paused) }
+    : {
+        onPointerDown: (event: PointerEvent<HTMLButtonElement>) => {
           if (event.button !== 0) return;
           event.currentTarget.setPointerCapture(event.pointerId);
           press();
-        }}
-        onPointerUp={release}
-        onPointerCancel={release}
-        onLostPointerCapture={release}
-        onKeyDown={(event) => {
+        },
+        onPointerUp: release,
+        onPointerCancel: release,
+        onLostPointerCapture: release,
+        onKeyDown: (event: KeyboardEvent) => {
           if (!isTalkKey(event)) return;
           // The button's own click on Space/Enter would be a second, instant turn.
           event.preventDefault();
           if (!event.repeat) press();
-        }}
-        onKeyUp={(event) => {
+        },
+        onKeyUp: (event: KeyboardEvent) => {
           if (!isTalkKey(event)) return;
           event.preventDefault();
           release();
-        }}
-        onBlur={release}
-        onContextMenu={(event) => event.preventDefault()}
-      >
-        <MicrophoneIcon />
-      </button>
-    </>
-  );
-}
+        },
+        onBlur: release,
+        onContextMenu: (event: MouseEvent) => event.preventDefault(),
+      };
+  const hint = handsFree ? (paused ? 'Paused: press to listen again' : 'Listening hands-free: press to pause') : 'Hold to talk (Space or Enter while focused)';
 
-/** Hands-free: lit while the microphone listens; pressing pauses it, pressing again listens again. */
-function HandsFreeMicrophone({ blocked, children }: { blocked: string | null; children: ReactNode }) {
-  const listening = useAssistant((s) => s.voiceListening);
-  const paused = useAssistant((s) => s.voiceHandsFreePaused);
-  const setPaused = useAssistant((s) => s.setHandsFreePaused);
   return (
     <>
-      {children}
+      {blocked && (
+        <span id={listenBlockedId} className="visually-hidden">
+          {blocked}
+        </span>
+      )}
       <button
         type="button"
         className={`button mic-button${listening ? ' mic-button-live' : ''}`}
-        aria-label="Hands-free microphone"
-        aria-pressed={!paused && blocked === null}
-        aria-describedby={blocked ? blockedId : undefined}
-        title={blocked ?? (paused ? 'Paused: press to listen again' : 'Listening hands-free: press to pause')}
-        disabled={blocked !== null}
-        onClick={() => setPaused(!paused)}
+        aria-label={handsFree ? 'Hands-free microphone' : 'Push to talk'}
+        aria-pressed={handsFree ? !paused && !disabled : listening}
+        aria-describedby={blocked ? listenBlockedId : undefined}
+        title={blocked ?? hint}
+        disabled={disabled}
+        {...holdHandlers}
       >
-        <MicrophoneIcon muted={paused} />
+        <MicrophoneIcon muted={handsFree && paused} />
       </button>
     </>
   );

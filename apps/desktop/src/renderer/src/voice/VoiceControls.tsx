@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useAssistant } from '../store';
+import { listenBlockedId } from './PushToTalkButton';
 import { listenBlocker, readsAloud } from './voiceRules';
 
 /** The voice switches under the composer: hands-free listening and "Read replies aloud". */
@@ -21,16 +22,11 @@ export function VoiceControls() {
           type="checkbox"
           checked={mode === 'handsFree'}
           disabled={blocked !== null}
-          aria-describedby={blocked ? 'hands-free-blocked' : undefined}
+          aria-describedby={blocked ? listenBlockedId : undefined}
           onChange={(event) => void setMode(event.target.checked ? 'handsFree' : 'pushToTalk')}
         />
         Hands-free
       </label>
-      {blocked && (
-        <span id="hands-free-blocked" className="visually-hidden">
-          {blocked}
-        </span>
-      )}
       <label className="voice-toggle">
         <input type="checkbox" checked={readAloud} disabled={!canSpeak} onChange={(event) => setReadAloud(event.target.checked)} />
         Read replies aloud
