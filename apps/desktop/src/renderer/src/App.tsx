@@ -1,5 +1,5 @@
 import { useEffect, useMemo } from 'react';
-import { visibleDocuments } from './documents';
+import { documentCounts } from './documents';
 import { useAssistant } from './store';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Composer } from './components/Composer';
@@ -62,9 +62,8 @@ export function App() {
 function DocumentsToggle() {
   const open = useAssistant((s) => s.documentsOpen);
   const all = useAssistant((s) => s.documents);
-  const visible = useMemo(() => visibleDocuments(all), [all]);
+  const { visible, failed } = useMemo(() => documentCounts(all), [all]);
   const count = visible.length;
-  const failed = visible.filter((document) => document.status === 'failed').length;
   const setOpen = useAssistant((s) => s.setDocumentsOpen);
   return (
     <button

@@ -49,6 +49,16 @@ export function visibleDocuments(documents: readonly DocumentInfo[]): DocumentIn
   });
 }
 
+/** What the header, the status bar and the panel count: the visible documents, how many fail and how many are being indexed. */
+export function documentCounts(documents: readonly DocumentInfo[]): { visible: DocumentInfo[]; failed: number; indexing: number } {
+  const visible = visibleDocuments(documents);
+  return {
+    visible,
+    failed: visible.filter((document) => document.status === 'failed').length,
+    indexing: visible.filter((document) => activeStatuses.has(document.status)).length,
+  };
+}
+
 /**
  * Each row's React key (by document id): the file's path while it is the only row of that path, so a
  * re-index that swaps in a new version (a new id) updates the row in place and keeps focus and an open

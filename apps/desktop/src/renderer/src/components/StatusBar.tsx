@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { AppState } from '@assistant/core';
-import { activeStatuses, visibleDocuments } from '../documents';
+import { documentCounts } from '../documents';
 import { plural } from '../format';
 import { useAssistant } from '../store';
 import { WorkerNotice } from './WorkerNotice';
@@ -67,10 +67,8 @@ export function StatusBar() {
 function DocumentsStatus() {
   const loaded = useAssistant((s) => s.documentsLoaded);
   const all = useAssistant((s) => s.documents);
-  const documents = useMemo(() => visibleDocuments(all), [all]);
-  const total = documents.length;
-  const indexing = documents.filter((document) => activeStatuses.has(document.status)).length;
-  const failed = documents.filter((document) => document.status === 'failed').length;
+  const { visible, indexing, failed } = useMemo(() => documentCounts(all), [all]);
+  const total = visible.length;
   if (!loaded) return null;
   return (
     // The Documents button shows the count too: in a narrow window this item only shows while indexing.
