@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type ChunkDraft, createMemoryTransportPair, createRpcClient, ErrorCode, ingestContract } from '@assistant/core';
 import { chunkDocument, DocumentChunker, type ExtractedSection } from '../../src/index.js';
 import { loadDocument, runIngestWorker } from '../../src/node/index.js';
-import { normalizeCode, normalizeProse, TextNormalizer } from '../../src/node/loaders/normalizeText.js';
+import { MAX_BLANK_RUN, normalizeCode, normalizeProse, TextNormalizer } from '../../src/node/loaders/normalizeText.js';
 import { needsSharedData, sharedDataDir } from '../../../../test/support/sharedData.js';
 import { makeTempDir } from '../../../../test/support/tempDir.js';
 
@@ -61,8 +61,24 @@ describe('streaming text', () => {
       const whole = text(next, Math.floor(next() * 300));
       for (const [kind, once] of [['prose', normalizeProse], ['code', normalizeCode]] as const) {
         const normalizer = new TextNormalizer(kind);
-        const streamed = pieces(next, whole, 1 + Math.floor(next() * 40)).map((piece) => normalizer.push(piece)).join('') + normalizer.end();
+        const streamed = pieces(next, whole, 1 + Math.floor(next() * 40)).map((piece) => normalizer.push(piece)).join('');
+        normalizer.end();
         expect(streamed, JSON.stringify(whole)).toBe(once(whole));
+      }
+    }
+  });
+
+  it('TextNormalizer holds back long whitespace runs shortened, and still gives exactly the one-shot text', () => {
+    const next = random(5);
+    const long = [' '.repeat(MAX_BLANK_RUN + 5000), '\t\u3000'.repeat(5000), '\n \n'.repeat(3000), ' \n\r'.repeat(4000), `\n${' '.repeat(9000)}`];
+    for (let round = 0; round < 40; round++) {
+      const whole = Array.from({ length: 12 }, () => (next() < 0.3 ? long[Math.floor(next() * long.length)] : text(next, 8))).join('');
+      for (const [kind, once] of [['prose', normalizeProse], ['code', normalizeCode]] as const) {
+        const normalizer = new TextNormalizer(kind);
+        const streamed = pieces(next, whole, 1 + Math.floor(next() * 3000)).map((piece) => normalizer.push(piece)).join('');
+        const expected = once(whole);
+        expect(streamed).toBe(expected);
+        if (kind === 'code') expect(expected).not.toMatch(new RegExp(`[^\\S\\n]{${MAX_BLANK_RUN + 1}}`));
       }
     }
   });
@@ -128,6 +144,14 @@ describe('pathological structure is cut off early with its own reason', () => {
     expect(error).toMatchObject({ code: ErrorCode.DocumentInvalid, message: expect.stringMatching(reason) });
     expect((error as Error).message).not.toMatch(/damaged/);
   });
+
+  it('a code file with a megabyte of spaces before its code reads at once, its indentation capped', async () => {
+    const { parse } = await worker();
+    const file = write('spaces.js', `${' '.repeat(MB)}const answer = 42;\n${'\t \u3000'.repeat(300_000)}\nexport default answer;   \n`);
+    const { result, chunks } = await parse(file, { chunkSize: 300, chunkOverlap: 40 });
+    expect(chunks.map((chunk) => chunk.text)).toEqual(['const answer = 42;\n\nexport default answer;']);
+    expect(result.characters).toBeLessThan(10_000);
+  }, 60_000);
 
   it('HTML nested within the limit still reads', async () => {
     const { parse } = await worker();

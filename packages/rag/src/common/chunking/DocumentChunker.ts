@@ -1,4 +1,5 @@
 import type { ChunkDraft } from '@assistant/core';
+import { hasText, isWhitespace } from './whitespace.js';
 
 /** What separates two sections in a document's extracted text. */
 export const SECTION_SEPARATOR = '\n\n';
@@ -82,7 +83,7 @@ export class DocumentChunker {
     if (text.length === 0) return;
     this.checkWords(text);
     if (section.blank !== null) {
-      if (!/\S/.test(text)) {
+      if (!hasText(text)) {
         section.blank += text;
         return;
       }
@@ -137,13 +138,13 @@ export class DocumentChunker {
     // The run's text ends at its last non-space character; until it has ended, chunks are cut only where
     // more than a chunk of text is known to follow, which is where chunkDocument cuts them too.
     let limit = text.length;
-    while (limit > pos && isSpace(text.charCodeAt(limit - 1))) limit--;
+    while (limit > pos && isWhitespace(text.charCodeAt(limit - 1))) limit--;
     pos = skipSpaces(text, pos, limit);
     while (pos < limit) {
       if (!final && limit - pos <= size) break;
       const cut = limit - pos <= size ? limit : findBreak(text, pos, pos + size);
       let chunkEnd = cut;
-      while (chunkEnd > pos && isSpace(text.charCodeAt(chunkEnd - 1))) chunkEnd--;
+      while (chunkEnd > pos && isWhitespace(text.charCodeAt(chunkEnd - 1))) chunkEnd--;
       if (chunkEnd > pos) {
         this.emit({ ordinal: this.ordinal++, text: text.slice(pos, chunkEnd), page: run.page, heading: run.heading, start: base + pos, end: base + chunkEnd });
       }
@@ -165,15 +166,6 @@ export class DocumentChunker {
   }
 }
 
-function isWhitespace(code: number): boolean {
-  return isSpace(code) || code === 0x1680 || code === 0x202f || code === 0x205f || code === 0xfeff || code === 0x85;
-}
-
-function isSpace(code: number): boolean {
-  // Space, tab, newline, CR, form feed, vertical tab, NBSP and the Unicode spaces commonly met in documents.
-  return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x3000 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029;
-}
-
 const closers = new Set(['"', "'", '”', '’', ')', ']', '»', '*', '_']);
 const sentenceEnders = new Set(['.', '!', '?', '…', '。', '！', '？', ';']);
 
@@ -186,7 +178,7 @@ function endsSentence(text: string, index: number): boolean {
 }
 
 function skipSpaces(text: string, index: number, limit: number): number {
-  while (index < limit && isSpace(text.charCodeAt(index))) index++;
+  while (index < limit && isWhitespace(text.charCodeAt(index))) index++;
   return index;
 }
 
@@ -206,7 +198,7 @@ function findBreak(text: string, pos: number, limit: number): number {
   // 2. Sentence end: a space right after . ! ? (and closing quotes).
   const minSentence = pos + Math.floor(span * 0.3);
   for (let i = limit; i > minSentence; i--) {
-    if (isSpace(text.charCodeAt(i)) && endsSentence(text, i)) return i;
+    if (isWhitespace(text.charCodeAt(i)) && endsSentence(text, i)) return i;
   }
   // 3. Line break (code, lists, verse).
   const line = lastIndexWithin(text, '\n', minSentence, limit);
@@ -214,7 +206,7 @@ function findBreak(text: string, pos: number, limit: number): number {
   // 4. Word boundary.
   const minWord = pos + Math.floor(span * 0.2);
   for (let i = limit; i > minWord; i--) {
-    if (isSpace(text.charCodeAt(i))) return i;
+    if (isWhitespace(text.charCodeAt(i))) return i;
   }
   // 5. No boundary at all: a hard cut, not inside a surrogate pair.
   let cut = limit;
@@ -229,10 +221,10 @@ function overlapStart(text: string, pos: number, chunkEnd: number, cut: number, 
   if (target <= pos) return cut;
   const sentenceLimit = chunkEnd - Math.floor(overlap / 2);
   for (let i = target; i < sentenceLimit; i++) {
-    if (isSpace(text.charCodeAt(i)) && endsSentence(text, i)) return i;
+    if (isWhitespace(text.charCodeAt(i)) && endsSentence(text, i)) return i;
   }
   for (let i = target; i < chunkEnd; i++) {
-    if (isSpace(text.charCodeAt(i))) return i;
+    if (isWhitespace(text.charCodeAt(i))) return i;
   }
   return cut;
 }

@@ -54,11 +54,14 @@ export interface ChunkedDocument {
 export function chunkDocument(sections: readonly ExtractedSection[], options: ChunkOptions): ChunkedDocument {
   const chunks: ChunkDraft[] = [];
   const chunker = new DocumentChunker(options, (chunk) => chunks.push(chunk));
-  const kept = sections.filter((section) => section.text.trim().length > 0);
-  for (const section of kept) {
+  // The chunker alone decides which sections are blank (and dropped): the text is the sections it kept.
+  const kept: string[] = [];
+  for (const section of sections) {
+    const before = chunker.characters;
     chunker.startSection(section.page, section.heading);
     chunker.write(section.text);
+    if (chunker.characters > before) kept.push(section.text);
   }
   chunker.end();
-  return { chunks, text: kept.map((section) => section.text).join(SECTION_SEPARATOR) };
+  return { chunks, text: kept.join(SECTION_SEPARATOR) };
 }

@@ -4,7 +4,7 @@ import { DocumentChunker } from '../../common/chunking/DocumentChunker.js';
 import { streamDocument } from '../loaders/streamDocument.js';
 
 /** A run of characters without whitespace longer than this is not text (a base64 blob, one repeated letter). */
-export const MAX_WORD_LENGTH = 1_000_000;
+const MAX_WORD_LENGTH = 1_000_000;
 
 /**
  * The ingest worker's body: parses one document per `ingest.parse` call and streams its chunks back in
@@ -31,7 +31,8 @@ export function runIngestWorker(transport: RpcTransport = connectParentTransport
           await drained();
         }
       };
-      const document = await streamDocument(input.path, { maxBytes: input.maxBytes, signal, ocr }, { chunker, flush: () => send(false) });
+      const sink = { startSection: chunker.startSection.bind(chunker), write: chunker.write.bind(chunker), flush: () => send(false) };
+      const document = await streamDocument(input.path, { maxBytes: input.maxBytes, signal, ocr }, sink);
       const { chunks, characters } = chunker.end();
       await send(true);
       if (signal.aborted) throw cancelledError();

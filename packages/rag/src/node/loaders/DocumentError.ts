@@ -51,3 +51,16 @@ export function asDocumentError(error: unknown, name: string, kind: string, sign
   }
   return documentError(ErrorCode.DocumentInvalid, `${name} is damaged or not a valid ${kind} (${reasonOf(error)}).`, error);
 }
+
+/** A read that failed, as the reason a person understands (missing, permission denied, a folder). */
+export function unreadable(error: unknown, name: string, signal?: AbortSignal): AssistantError {
+  const abortedOrOurs = asDocumentError(error, name, 'file', signal);
+  if (abortedOrOurs.code !== ErrorCode.DocumentInvalid) return abortedOrOurs;
+  const code = (error as { code?: unknown } | null)?.code;
+  const why =
+    code === 'ENOENT' ? 'it does not exist'
+    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'EISDIR' ? 'it is a folder'
+    : reasonOf(error);
+  return documentError(ErrorCode.DocumentUnreadable, `${name} could not be read: ${why}.`, error);
+}

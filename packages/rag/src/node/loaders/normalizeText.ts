@@ -1,6 +1,8 @@
 // Whitespace and control-character clean-up shared by the loaders. Chunk offsets are computed on the
 // normalized text, so this must be deterministic, and the streaming form must give exactly the same text.
 
+import { isWhitespace } from '../../common/chunking/whitespace.js';
+
 // C0 controls except tab and newline, DEL, C1 controls, and the BOM / soft hyphen, which carry no text.
 // eslint-disable-next-line no-control-regex
 const invisible = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufeff\u00ad]/g;
@@ -8,32 +10,65 @@ const lineBreaks = /\r\n?|[\u2028\u2029\u0085]/g;
 
 export type TextKind = 'prose' | 'code';
 
+/**
+ * Code keeps indentation, but a run of blanks inside a line longer than this is cut to this length: a file
+ * of a megabyte of spaces is not a megabyte of text to hold, scan and chunk.
+ */
+export const MAX_BLANK_RUN = 4096;
+/** Held-back whitespace longer than this is replaced by the shorter run that normalizes the same way. */
+const MAX_PENDING = 2 * MAX_BLANK_RUN;
+
+// Blanks are whitespace other than the line feed ([^\S\n]). Every rule that matches a run of blanks starts
+// only where the run starts (the look-behind), so a long run not followed by what the rule wants costs one
+// pass, not one pass per character of the run.
+const blanks = /[^\S\n]+/g;
+const trailingBlanks = /(?<![^\S\n])[^\S\n]+\n/g;
+const longBlanks = new RegExp(`(?<![^\\S\\n])[^\\S\\n]{${MAX_BLANK_RUN + 1},}`, 'g');
+
 /** Character-local clean-up: line breaks unified, invisible characters dropped. */
 const mapCharacters = (text: string) => text.replace(lineBreaks, '\n').replace(invisible, '');
 
 /** The whitespace rules, on text whose whitespace runs are all complete (none cut at either end). */
 const collapse: Readonly<Record<TextKind, (text: string) => string>> = {
-  prose: (text) =>
+  prose: (text) => text.replace(blanks, ' ').replace(/ ?\n ?/g, '\n').replace(/\n{3,}/g, '\n\n'),
+  code: (text) =>
     text
-      .replace(/[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000 ]+/g, ' ')
-      .replace(/ ?\n ?/g, '\n')
-      .replace(/\n{3,}/g, '\n\n'),
-  code: (text) => text.replace(/[ \t\u00a0]+\n/g, '\n').replace(/\n{3,}/g, '\n\n'),
+      .replace(trailingBlanks, '\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .replace(longBlanks, (run) => run.slice(0, MAX_BLANK_RUN)),
 };
 const trimStart: Readonly<Record<TextKind, (text: string) => string>> = {
   prose: (text) => text.trimStart(),
   code: (text) => text.replace(/^\n+/, ''),
 };
+/**
+ * A whitespace run, possibly cut short at its end, shortened to one that `collapse` turns into the same text
+ * whatever follows: only the line breaks (up to 3) and, for code, the first blanks after the last one count.
+ */
+const shorten: Readonly<Record<TextKind, (run: string) => string>> = {
+  prose: (run) => {
+    const breaks = Math.min(3, run.split('\n').length - 1);
+    return breaks > 0 ? '\n'.repeat(breaks) : ' ';
+  },
+  code: (run) => {
+    const last = run.lastIndexOf('\n');
+    const breaks = last < 0 ? 0 : Math.min(3, run.split('\n').length - 1);
+    return '\n'.repeat(breaks) + run.slice(last + 1, last + 1 + MAX_BLANK_RUN);
+  },
+};
 
 /**
- * Prose: unify line breaks, drop NULs and other invisible controls, turn every run of spaces or tabs into
- * one space, trim every line, keep at most one blank line between paragraphs.
+ * Prose: unify line breaks, drop NULs and other invisible controls, turn every run of blanks into one
+ * space, trim every line, keep at most one blank line between paragraphs.
  */
 export function normalizeProse(text: string): string {
   return trimStart.prose(collapse.prose(mapCharacters(text))).trimEnd();
 }
 
-/** Source code: like prose but indentation and single spaces inside lines are kept (only trailing blanks go). */
+/**
+ * Source code: like prose but indentation and single spaces inside lines are kept (only trailing blanks go,
+ * and a run of blanks is cut to {@link MAX_BLANK_RUN}).
+ */
 export function normalizeCode(text: string): string {
   return trimStart.code(collapse.code(mapCharacters(text))).trimEnd();
 }
@@ -41,7 +76,8 @@ export function normalizeCode(text: string): string {
 /**
  * normalizeProse / normalizeCode over text that arrives in pieces (a file read block by block): the pieces
  * of output joined are exactly what the one-shot function gives for the whole text. Trailing whitespace
- * (and a trailing CR, the first half of a CRLF) is held back until the next piece says what it becomes.
+ * (and a trailing CR, the first half of a CRLF) is held back until the next piece says what it becomes;
+ * what is held back is bounded, and each character of the input is looked at a bounded number of times.
  */
 export class TextNormalizer {
   private pending = '';
@@ -55,17 +91,16 @@ export class TextNormalizer {
     let raw = this.carriedCr ? `\r${piece}` : piece;
     this.carriedCr = raw.endsWith('\r');
     if (this.carriedCr) raw = raw.slice(0, -1);
-    const text = this.pending + mapCharacters(raw);
-    let end = text.length;
-    while (end > 0 && isWhitespace(text.charCodeAt(end - 1))) end--;
-    this.pending = text.slice(end);
-    // A file of nothing but blanks must not pile up: for prose a run counts only by its line breaks (up to 3).
-    if (this.kind === 'prose' && this.pending.length > 65_536) {
-      const breaks = Math.min(3, this.pending.split('\n').length - 1);
-      this.pending = breaks > 0 ? '\n'.repeat(breaks) : ' ';
+    const mapped = mapCharacters(raw);
+    let end = mapped.length;
+    while (end > 0 && isWhitespace(mapped.charCodeAt(end - 1))) end--;
+    if (end === 0) {
+      this.hold(this.pending + mapped);
+      return '';
     }
-    if (end === 0) return '';
-    let out = collapse[this.kind](text.slice(0, end));
+    const text = this.pending + mapped.slice(0, end);
+    this.hold(mapped.slice(end));
+    let out = collapse[this.kind](text);
     if (!this.started) {
       out = trimStart[this.kind](out);
       this.started = out.length > 0;
@@ -74,19 +109,14 @@ export class TextNormalizer {
   }
 
   /** The end of the text: held-back whitespace is trailing, and goes. */
-  end(): string {
+  end(): void {
     this.pending = '';
     this.carriedCr = false;
-    return '';
   }
-}
 
-/** What String.prototype.trim and \s count as whitespace. */
-function isWhitespace(code: number): boolean {
-  return (
-    code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff
-  );
+  private hold(run: string): void {
+    this.pending = run.length > MAX_PENDING ? shorten[this.kind](run) : run;
+  }
 }
 
 /** The character encoding of a text file: a UTF-8/UTF-16 BOM wins, then strict UTF-8, then Windows-1252. */

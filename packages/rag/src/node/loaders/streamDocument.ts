@@ -1,107 +1,65 @@
-import fs from 'node:fs';
-import { isBinaryFile } from 'isbinaryfile';
 import { ErrorCode } from '@assistant/core';
-import { type DocumentChunker, NoWordBreaksError } from '../../common/chunking/DocumentChunker.js';
+import { NoWordBreaksError } from '../../common/chunking/DocumentChunker.js';
+import { hasText } from '../../common/chunking/whitespace.js';
 import { asDocumentError, documentError, throwIfAborted } from './DocumentError.js';
-import { checkFile, kinds, loadDocument, unreadable } from './loadDocument.js';
-import { bomEncoding, type TextEncoding, TextNormalizer } from './normalizeText.js';
+import { checkFile, isStreamed, kinds, parseDocument } from './parseDocument.js';
+import { readTextFile } from './readTextFile.js';
 import type { ExtractedDocument, LoadDocumentOptions } from './types.js';
 
+/** Where a document's sections go as they are read: a DocumentChunker, or a collector (loadDocument). */
 export interface DocumentSink {
-  chunker: DocumentChunker;
-  /** Called after each block of text: passes the chunks made so far on (and waits while the reader is behind). */
-  flush(): Promise<void>;
+  /** Starts a section: text written from now on shares this page and heading. */
+  startSection(page: number | null, heading: string | null): void;
+  write(text: string): void;
+  /** Called after each block of text: passes what was written on (and waits while the reader is behind). */
+  flush?(): Promise<void>;
 }
 
 export type StreamedDocument = Omit<ExtractedDocument, 'sections'>;
 
-/** Blocks read from a text file at a time: memory is a few of these, whatever the file's size. */
-const BLOCK_BYTES = 256 * 1024;
-
 /**
- * Reads a document into `sink.chunker`. Plain text and source code stream block by block (a 200 MB log is
- * never in memory at once: decoded, normalised and chunked as it is read); the other formats are parsed
- * whole by {@link loadDocument} and their sections written in turn. Errors are AssistantErrors naming the
- * file, text without word breaks included.
+ * Reads a document into `sink`. Plain text and source code stream block by block (decoded, normalised and
+ * written as they are read, see readTextFile); the other formats are parsed whole by their loader and their
+ * sections written in turn. Refuses, with an AssistantError whose message names the file: unsupported
+ * extensions, missing or unreadable paths, folders, empty files, files over `maxBytes` (checked before
+ * reading), binary files with a text extension, damaged, encrypted and text-less documents, and text without
+ * word breaks (when the sink is a chunker with a word limit). Honours `signal` (Cancelled). With `ocr`,
+ * scanned pages and pictures are read by OCR.
  */
 export async function streamDocument(filePath: string, options: LoadDocumentOptions, sink: DocumentSink): Promise<StreamedDocument> {
-  const { name, format } = await checkFile(filePath, options);
+  const file = await checkFile(filePath, options);
+  const { name, format } = file;
+  const { signal } = options;
+  let empty = true;
+  const write = (text: string) => {
+    if (empty && hasText(text)) empty = false;
+    sink.write(text);
+  };
   try {
-    if (format === 'text' || format === 'code') {
-      await streamTextFile(filePath, name, format, options.signal, sink);
-      if (sink.chunker.characters === 0) throw documentError(ErrorCode.DocumentNoText, `${name} has no text.`);
-      return { format, title: null, pages: null };
+    let document: StreamedDocument;
+    if (isStreamed(format)) {
+      sink.startSection(null, format === 'code' ? name : null);
+      for await (const text of readTextFile(filePath, name, format === 'code' ? 'code' : 'prose', signal)) {
+        write(text);
+        await sink.flush?.();
+      }
+      document = { format, title: null, pages: null };
+    } else {
+      const { sections, ...rest } = await parseDocument(filePath, { ...file, format }, options);
+      for (const section of sections) {
+        throwIfAborted(signal);
+        sink.startSection(section.page, section.heading);
+        write(section.text);
+        await sink.flush?.();
+      }
+      document = rest;
     }
-    const { sections, ...document } = await loadDocument(filePath, options);
-    for (const section of sections) {
-      throwIfAborted(options.signal);
-      sink.chunker.startSection(section.page, section.heading);
-      sink.chunker.write(section.text);
-      await sink.flush();
-    }
+    if (empty) throw documentError(ErrorCode.DocumentNoText, `${name} has no text.`);
     return document;
   } catch (error) {
     if (error instanceof NoWordBreaksError) {
       throw documentError(ErrorCode.DocumentInvalid, `${name} has no word breaks (${error.message}), so it cannot be split into passages.`, error);
     }
-    throw asDocumentError(error, name, kinds[format], options.signal);
-  }
-}
-
-async function streamTextFile(filePath: string, name: string, format: 'text' | 'code', signal: AbortSignal | undefined, sink: DocumentSink): Promise<void> {
-  let binary: boolean;
-  try {
-    binary = await isBinaryFile(filePath);
-  } catch (error) {
-    throw unreadable(error, name, signal);
-  }
-  if (binary) throw documentError(ErrorCode.DocumentInvalid, `${name} is a binary file, not text.`);
-  const encoding = await detectEncoding(filePath, name, signal);
-  const decoder = new TextDecoder(encoding, { ignoreBOM: false });
-  const normalizer = new TextNormalizer(format === 'code' ? 'code' : 'prose');
-  const { chunker } = sink;
-  chunker.startSection(null, format === 'code' ? name : null);
-  // The UTF-16 BOM is skipped by position, as decodeText does; TextDecoder drops a UTF-8 one by itself.
-  const start = encoding === 'utf-16le' || encoding === 'utf-16be' ? 2 : 0;
-  for await (const block of read(filePath, name, signal, start)) {
-    chunker.write(normalizer.push(decoder.decode(block, { stream: true })));
-    await sink.flush();
-  }
-  chunker.write(normalizer.push(decoder.decode()));
-  chunker.write(normalizer.end());
-}
-
-/** A UTF-16 BOM wins; otherwise strict UTF-8 over the whole file (read once more, in blocks), else Windows-1252. */
-async function detectEncoding(filePath: string, name: string, signal: AbortSignal | undefined): Promise<TextEncoding> {
-  const strict = new TextDecoder('utf-8', { fatal: true });
-  let first = true;
-  try {
-    for await (const block of read(filePath, name, signal, 0)) {
-      if (first) {
-        const bom = bomEncoding(block);
-        if (bom) return bom;
-        first = false;
-      }
-      strict.decode(block, { stream: true });
-    }
-    strict.decode();
-    return 'utf-8';
-  } catch (error) {
-    if (error instanceof TypeError) return 'windows-1252';
-    throw error;
-  }
-}
-
-async function* read(filePath: string, name: string, signal: AbortSignal | undefined, start: number): AsyncGenerator<Buffer> {
-  const stream = fs.createReadStream(filePath, { highWaterMark: BLOCK_BYTES, start, signal });
-  try {
-    for await (const block of stream) {
-      throwIfAborted(signal);
-      yield block as Buffer;
-    }
-  } catch (error) {
-    throw unreadable(error, name, signal);
-  } finally {
-    stream.destroy();
+    throw asDocumentError(error, name, kinds[format], signal);
   }
 }
