@@ -4,7 +4,10 @@ import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, type OcrPage } from '@assistant/core';
 import { loadDocument } from '../../src/node/index.js';
-import { disposeOcr, type OcrReaderOptions } from '../../src/node/ocr/OcrReader.js';
+import sharp from 'sharp';
+import { createOcrEngine } from '../../src/node/ocr/OcrEngine.js';
+import { createOcrReader, disposeOcr, type OcrReaderOptions } from '../../src/node/ocr/OcrReader.js';
+import type { GrayImage } from '../../src/node/ocr/grayImage.js';
 import { resolveLanguageData } from '../../src/node/ocr/languageData.js';
 import { blankPage, corruptJpeg, grayPixels, hugeBlankPng, makePdf, multiFrameTiff, scannedPage, textPage } from '../../../../test/support/ocrFixtures.js';
 import { failure } from '../../../../test/support/failure.js';
@@ -147,6 +150,41 @@ describe('OCR of PDFs', () => {
     // The next document starts a new engine.
     const again = await loadDocument(write('after.png', await textPage(['Still working afterwards'])), { maxBytes, ocr: ocrOptions() });
     expect(words(again.sections[0]!.text)).toEqual(expect.arrayContaining(['still', 'working', 'afterwards']));
+  });
+});
+
+describe('OCR failures', () => {
+  // A PGM cut short: Leptonica cannot read it, so the read fails without any abort. Dark, so not skipped as blank.
+  const unreadable: GrayImage = { width: 100, height: 100, data: new Uint8Array(200) };
+
+  it('an engine whose read failed is stopped, not reused', { timeout: 120_000 }, async () => {
+    const engine = await createOcrEngine({ languages: ['eng'], data: resolveLanguageData(['eng'], null) });
+    try {
+      expect((await failure(engine.read(unreadable))).code).toBe(ErrorCode.DocumentInvalid);
+      expect(engine.alive).toBe(false);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  it('when a page fails, the next page being rendered ahead is finished before the failure is passed on', { timeout: 120_000 }, async () => {
+    const good = await sharp(await textPage(['A page that reads fine'])).grayscale().raw().toBuffer({ resolveWithObject: true });
+    const first: GrayImage = { width: good.info.width, height: good.info.height, data: new Uint8Array(good.data) };
+    let rendering = false;
+    const render = async (page: number): Promise<GrayImage> => {
+      if (page === 1) return first;
+      if (page === 2) return unreadable;
+      rendering = true;
+      // Long enough that, without waiting, the failure of page 2 arrives first.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      rendering = false;
+      return first;
+    };
+    const options = ocrOptions();
+    const error = await failure(createOcrReader('pages.pdf', options).readPages([1, 2, 3], render));
+    expect(error.message).toMatch(/^pages\.pdf, page 2: OCR failed on this page/);
+    expect(options.read.map((page) => page.page)).toEqual([1]);
+    expect(rendering).toBe(false);
   });
 });
 

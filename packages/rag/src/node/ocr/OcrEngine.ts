@@ -18,7 +18,7 @@ export interface OcrText {
 }
 
 export interface OcrEngine {
-  /** Reads one page. On abort the Tesseract thread is terminated at once (mid-page) and the engine is dead. */
+  /** Reads one page. On abort the Tesseract thread is terminated at once (mid-page); after any failure the engine is dead. */
   read(image: GrayImage, signal?: AbortSignal): Promise<OcrText>;
   readonly alive: boolean;
   dispose(): Promise<void>;
@@ -92,6 +92,8 @@ export async function createOcrEngine(options: OcrEngineOptions): Promise<OcrEng
         const result = await Promise.race([worker.recognize(toPgm(image), {}, { text: true }), aborted]);
         return { text: result.data.text ?? '', confidence: Math.max(0, Math.min(100, result.data.confidence ?? 0)) };
       } catch (error) {
+        // A failed read may leave Tesseract in any state: stop it, and the next read starts a fresh engine.
+        await kill();
         if (error instanceof AssistantError) throw error;
         throw new AssistantError(ErrorCode.DocumentInvalid, `OCR failed on this page (${String(error)})`);
       } finally {

@@ -81,29 +81,35 @@ export function createOcrReader(name: string, options: OcrReaderOptions): OcrRea
       };
       let next = prefetch(0);
       let position = 0;
-      for (const [index, pageNumber] of wanted.entries()) {
-        throwIfAborted(signal);
-        const known = done.get(pageNumber);
-        if (known) {
-          pages.set(pageNumber, known);
-          continue;
+      try {
+        for (const [index, pageNumber] of wanted.entries()) {
+          throwIfAborted(signal);
+          const known = done.get(pageNumber);
+          if (known) {
+            pages.set(pageNumber, known);
+            continue;
+          }
+          options.onProgress?.({ index: index + 1, total: wanted.length, page: pageNumber });
+          const image = await next!;
+          throwIfAborted(signal);
+          next = prefetch(++position);
+          // A white page has nothing to read: no engine time spent on it.
+          const engine = isBlank(image) ? null : await engineFor(options, name, signal);
+          let read;
+          try {
+            read = engine ? await engine.read(image, signal) : { text: '', confidence: 0 };
+          } catch (error) {
+            if (signal?.aborted) throw cancelledError();
+            throw error instanceof AssistantError ? documentError(error.code, `${name}, page ${pageNumber}: ${error.message}.`, error) : error;
+          }
+          const page: OcrPage = { page: pageNumber, text: normalizeOcrText(read.text), confidence: Math.round(read.confidence * 10) / 10 };
+          pages.set(pageNumber, page);
+          options.onPage?.(page);
         }
-        options.onProgress?.({ index: index + 1, total: wanted.length, page: pageNumber });
-        const image = await next!;
-        throwIfAborted(signal);
-        next = prefetch(++position);
-        // A white page has nothing to read: no engine time spent on it.
-        const engine = isBlank(image) ? null : await engineFor(options, name, signal);
-        let read;
-        try {
-          read = engine ? await engine.read(image, signal) : { text: '', confidence: 0 };
-        } catch (error) {
-          if (signal?.aborted) throw cancelledError();
-          throw error instanceof AssistantError ? documentError(error.code, `${name}, page ${pageNumber}: ${error.message}.`, error) : error;
-        }
-        const page: OcrPage = { page: pageNumber, text: normalizeOcrText(read.text), confidence: Math.round(read.confidence * 10) / 10 };
-        pages.set(pageNumber, page);
-        options.onPage?.(page);
+      } catch (error) {
+        // The page rendered ahead must be done before the caller closes the document it renders from.
+        await next?.catch(() => {});
+        throw error;
       }
       return { pages, skippedPages: pageNumbers.length - wanted.length };
     },
