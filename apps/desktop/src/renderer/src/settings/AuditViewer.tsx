@@ -106,7 +106,7 @@ function AuditRow({ event }: { event: AuditEvent }) {
         }}
       >
         <td>
-          <button type="button" className="audit-expand" aria-expanded={open} aria-controls={open ? detailsId : undefined} aria-label={`Details of entry ${event.seq}`} onClick={() => setOpen(!open)}>
+          <button type="button" className="icon-button audit-expand" aria-expanded={open} aria-controls={open ? detailsId : undefined} aria-label={`Details of entry ${event.seq}`} onClick={() => setOpen(!open)}>
             <svg aria-hidden="true" viewBox="0 0 16 16" width="10" height="10">
               <path d="M6 3.5l4.5 4.5L6 12.5" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
             </svg>
