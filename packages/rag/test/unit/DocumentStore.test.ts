@@ -180,6 +180,9 @@ describe('DocumentStore', () => {
     // The page break between them is kept in the context, not run together.
     expect(store.passageWithContext(moon!)!.after).toBe('\n\nTyped page.');
     expect(store.passageWithContext(typed!)!.before).toBe('The Moon was buried in the bog.\n\n');
+    // Context cut to a length starts and ends at a word, the cut marked.
+    expect(store.passageWithContext(typed!, 12)!.before).toBe('…the bog.\n\n');
+    expect(store.passageWithContext(moon!, 8)!.after).toBe('\n\nTyped…');
 
     // Another copy of the same bytes keeps the pages; removing the last copy drops them.
     const copy = store.create({ name: 'copy.pdf', path: '/docs/copy.pdf', sizeBytes: 10, mtimeMs: 5, contentHash: 'h-scan' });
@@ -294,7 +297,7 @@ describe('DocumentStore', () => {
     store.finish(doc.id);
     const [first, middle, last] = store.chunkIds(doc.id) as [number, number, number];
     expect(store.passageWithContext(middle)).toMatchObject({ text: '6789abcd', before: '012345', after: 'efghij' });
-    expect(store.passageWithContext(middle, 3)).toMatchObject({ before: '345', after: 'efg' });
+    expect(store.passageWithContext(middle, 3)).toMatchObject({ before: '…345', after: 'efg…' });
     expect(store.passageWithContext(first)).toMatchObject({ before: '', after: '89abcd' });
     expect(store.passageWithContext(last)).toMatchObject({ before: '6789ab', after: '' });
   });

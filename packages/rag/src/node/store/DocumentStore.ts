@@ -469,8 +469,8 @@ export class DocumentStore {
     // Between chunks that do not overlap lies whitespace the chunks do not hold: a space, or a section
     // (page) break. Without it the last word of one page runs into the first of the next.
     const gap = (from: number, to: number) => (to - from > 1 ? '\n\n' : to - from === 1 ? ' ' : '');
-    const before = previous ? (previous.text.slice(0, Math.max(0, row.start_offset - previous.start_offset)) + gap(previous.end_offset, row.start_offset)).slice(-chars) : '';
-    const after = next ? (gap(row.end_offset, next.start_offset) + next.text.slice(Math.max(0, row.end_offset - next.start_offset))).slice(0, chars) : '';
+    const before = previous ? lastChars(previous.text.slice(0, Math.max(0, row.start_offset - previous.start_offset)) + gap(previous.end_offset, row.start_offset), chars) : '';
+    const after = next ? firstChars(gap(row.end_offset, next.start_offset) + next.text.slice(Math.max(0, row.end_offset - next.start_offset)), chars) : '';
     return { ...toPassage(row), before, after };
   }
 
@@ -547,6 +547,22 @@ export class DocumentStore {
     const lowQualityPages = pages.filter((page) => page.has_text && page.confidence < threshold).map((page) => page.page);
     return { pages: pages.length, lowQualityPages, skippedPages: row.ocr_skipped_pages, progress };
   }
+}
+
+/** The end of a text, at most `chars` long, starting at a word: a cut word becomes "…". */
+function lastChars(text: string, chars: number): string {
+  if (text.length <= chars) return text;
+  const cut = text.slice(-chars);
+  const space = cut.search(/\s/);
+  return space < 0 ? `…${cut}` : `…${cut.slice(space + 1)}`;
+}
+
+/** The start of a text, at most `chars` long, ending at a word: a cut word becomes "…". */
+function firstChars(text: string, chars: number): string {
+  if (text.length <= chars) return text;
+  const cut = text.slice(0, chars);
+  const space = Math.max(cut.lastIndexOf(' '), cut.lastIndexOf('\n'));
+  return space < 0 ? `${cut}…` : `${cut.slice(0, space)}…`;
 }
 
 export function dot(a: Float32Array, b: Float32Array): number {
