@@ -81,9 +81,12 @@ test.describe('chat in the browser', () => {
     await page.getByRole('button', { name: 'Rename "Keyboard only"' }).focus();
     await page.keyboard.press('Enter');
     const title = page.getByRole('textbox', { name: 'New title for "Keyboard only"' });
+    // The title box has the row to itself: no action buttons over the end of the title.
+    await expect(page.getByRole('button', { name: 'Delete "Keyboard only"' })).toHaveCount(0);
     await title.fill('Renamed by keyboard');
     await page.keyboard.press('Enter');
     await expect(page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Renamed by keyboard', exact: true })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Rename "Renamed by keyboard"' })).toBeFocused();
   });
 });
 

@@ -103,18 +103,21 @@ export function ConversationItem({ conversation, active, now, snippet }: Props) 
           </time>
         </button>
       )}
-      <div className="conversation-actions">
-        <button ref={renameButton} type="button" className="icon-button" aria-label={`Rename "${title}"`} title="Rename" onClick={startEditing} disabled={editing}>
-          <svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14">
-            <path d="M11.5 2.5l2 2L6 12H4v-2z" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinejoin="round" />
-          </svg>
-        </button>
-        <button ref={trigger} type="button" className="icon-button icon-button-danger" aria-label={`Delete "${title}"`} title="Delete" onClick={ask}>
-          <svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14">
-            <path d="M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.7 8.5h5.6l.7-8.5" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinejoin="round" />
-          </svg>
-        </button>
-      </div>
+      {/* Hidden while renaming: the title box takes the whole row, and its actions would cover its end. */}
+      {!editing && (
+        <div className="conversation-actions">
+          <button ref={renameButton} type="button" className="icon-button" aria-label={`Rename "${title}"`} title="Rename" onClick={startEditing}>
+            <svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14">
+              <path d="M11.5 2.5l2 2L6 12H4v-2z" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinejoin="round" />
+            </svg>
+          </button>
+          <button ref={trigger} type="button" className="icon-button icon-button-danger" aria-label={`Delete "${title}"`} title="Delete" onClick={ask}>
+            <svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14">
+              <path d="M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.7 8.5h5.6l.7-8.5" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinejoin="round" />
+            </svg>
+          </button>
+        </div>
+      )}
       {confirming && (
         <InlineConfirm label={`Delete "${title}"?`} question="Delete this conversation?" action="Delete" onConfirm={() => void deleteConversation(conversation.id)} onKeep={keep} />
       )}
