@@ -22,8 +22,18 @@ export function stemToken(token: string): string {
  */
 export function wordsOf(text: string): { stem: string; at: number }[] {
   const words: { stem: string; at: number }[] = [];
-  for (const match of text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu)) words.push({ stem: stemToken(match[0].normalize('NFC').toLowerCase()), at: match.index });
+  for (const match of text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu)) words.push({ stem: wordStem(match[0]), at: match.index });
   return words;
+}
+
+/** The stem of a word as written, remembered under that spelling too ("Moon" and "moon"): one lookup per word. */
+function wordStem(word: string): string {
+  let stem = stems.get(word);
+  if (stem === undefined) {
+    stem = stemToken(word.normalize('NFC').toLowerCase());
+    stems.set(word, stem);
+  }
+  return stem;
 }
 
 /** The distinct stems of a question's searchable words (stopwords and one-letter words left out), in order. */
