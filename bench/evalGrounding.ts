@@ -59,7 +59,7 @@ async function ask(question: SquadQuestion): Promise<Turn> {
     grounded: citations.length > 0,
     answerInContext: question.answers.some((answer) => read.some((text) => text.includes(answer.text))),
     chars: read.reduce((sum, text) => sum + text.length, 0),
-    tokens: result.passageTokens,
+    tokens: result.stats.passageTokens,
   };
 }
 

@@ -72,8 +72,8 @@ export async function benchGrounded(argv: string[]): Promise<void> {
     // What the worker evaluated, rebuilt from what it said it packed: the bare engine gets exactly this.
     prompt = groundedPrompt(question, citations.map((citation) => ({ label: citationLabel(citation), text: citation.text })));
     if (citations.length > 0) grounded++;
-    passageTokens.push(result.passageTokens);
-    return { ttftMs: first - start, tokens: result.completionTokens, tokensPerS: result.completionTokens / ((end - first) / 1000) };
+    passageTokens.push(result.stats.passageTokens);
+    return { ttftMs: first - start, tokens: result.stats.completionTokens, tokensPerS: result.stats.completionTokens / ((end - first) / 1000) };
   };
   const bare = () => bareChat.run(prompt, maxTokens);
   const { app: appSummary, bare: bareSummary, ttftAddedMs } = await interleaveRuns(runs, app, bare);

@@ -38,7 +38,7 @@ export async function benchLlm(argv: string[]): Promise<void> {
     const start = performance.now();
     const result = await client.stream('chat.send', { text: prompt }, { onItem: (item) => item.type === 'text' && (first ||= performance.now()) });
     const end = performance.now();
-    return { ttftMs: first - start, tokens: result.completionTokens, tokensPerS: result.completionTokens / ((end - first) / 1000) };
+    return { ttftMs: first - start, tokens: result.stats.completionTokens, tokensPerS: result.stats.completionTokens / ((end - first) / 1000) };
   };
 
   const { app: appSummary, bare: bareSummary } = await interleaveRuns(runs, app, bare);

@@ -17,7 +17,7 @@ describe.skipIf(!tinyChatModel)(`chat with the real worker and model (${needsTin
     expect(items.filter((item) => item.type === 'text').length).toBeGreaterThan(0);
     expect(streamed.length).toBeGreaterThan(0);
     expect(result.message).toMatchObject({ role: 'assistant', status: 'complete', text: streamed });
-    expect(result.completionTokens).toBeGreaterThan(0);
+    expect(result.stats.completionTokens).toBeGreaterThan(0);
     const state = await first.client.call('app.getState', {});
     expect(state.chatModel).toMatchObject({ status: 'ready', threads: 1 });
     // Closing again after the test is harmless (dispose is idempotent).
@@ -42,7 +42,7 @@ describe.skipIf(!tinyChatModel)(`chat with the real worker and model (${needsTin
     for (let turn = 0; turn < 3 && trimmed === 0; turn++) {
       const { result } = await send(client, 'Tell me more about the dog and the park.', { conversationId });
       expect(result.message.status).toBe('complete');
-      trimmed = result.trimmedMessages;
+      trimmed = result.stats.trimmedMessages;
     }
     expect(trimmed).toBeGreaterThan(0);
   });
@@ -53,7 +53,7 @@ describe.skipIf(!tinyChatModel)(`chat with the real worker and model (${needsTin
     const controller = new AbortController();
     let chunks = 0;
     const { result, conversationId } = await send(client, 'Once upon a time', { signal: controller.signal, onItem: (item) => item.type === 'text' && ++chunks === 3 && controller.abort() });
-    expect(result.stopReason).toBe('cancelled');
+    expect(result.stats.stopReason).toBe('cancelled');
     expect(result.message.status).toBe('cancelled');
     expect(result.message.text.length).toBeGreaterThan(0);
     const { messages } = await client.call('conversations.get', { id: conversationId });

@@ -58,7 +58,7 @@ describe('documents (keywords only: no embedding model)', () => {
     expect(passage.text).toBe(hits[0]!.text);
 
     const answer = await send(harness.client, 'How far is the lighthouse beam visible?');
-    expect(answer.result.stopReason).toBe('retrievalOnly');
+    expect(answer.result.stats.stopReason).toBe('retrievalOnly');
     const sources = answer.items.find((item) => item.type === 'sources');
     expect(sources?.type === 'sources' && sources.citations[0]).toMatchObject({ n: 1, documentName: 'light.md' });
     expect(answer.streamed).toMatch(/No chat model is installed[\s\S]*\[1\] “[^”]*twenty nautical miles/);
@@ -216,7 +216,7 @@ describe.skipIf(!tinyChatModel)(`documents with the embedding model (${needsTiny
     expect(vector.map((hit) => hit.chunkId)).toEqual(exact.map((hit) => hit.chunkId));
 
     const answer = await send(harness.client, 'How often do you feed sourdough starter?');
-    expect(['eos', 'maxTokens']).toContain(answer.result.stopReason);
+    expect(['eos', 'maxTokens']).toContain(answer.result.stats.stopReason);
     const sources = answer.items.find((item) => item.type === 'sources');
     expect(sources?.type === 'sources' && sources.citations.map((c) => c.documentName)).toContain('bakery.txt');
     expect(answer.result.message.citations.length).toBeGreaterThan(0);

@@ -61,7 +61,7 @@ describe.skipIf(!tinyChatModel)(`the grounded turn with the real worker and mode
     expect(citation).toMatchObject({ n: 1, documentName: 'bakery.md', heading: 'Sourdough' });
     expect(citation!.text).toContain('every day');
     expect(citation!.text.length).toBeLessThan(bakery.length);
-    expect(t.result.passageTokens).toBeGreaterThan(0);
+    expect(t.result.stats.passageTokens).toBeGreaterThan(0);
     expect(t.result.message.citations).toEqual(t.sources[0]!.citations);
     expect(t.evaluated).toBe(1);
     // The reopened conversation keeps the note and the citations.
@@ -80,10 +80,10 @@ describe.skipIf(!tinyChatModel)(`the grounded turn with the real worker and mode
       await h.client.call('settings.update', { passageBudget: budget });
       const t = await turn(h, 'Which Fresnel lens sends its beam across the harbour?');
       expect(t.evaluated, `budget ${budget}`).toBe(1);
-      expect(['eos', 'maxTokens']).toContain(t.result.stopReason);
-      expect(t.result.passageTokens).toBeLessThanOrEqual(Math.min(budget, 512));
-      expect(t.result.passageTokens).toBeGreaterThanOrEqual(previous);
-      previous = t.result.passageTokens;
+      expect(['eos', 'maxTokens']).toContain(t.result.stats.stopReason);
+      expect(t.result.stats.passageTokens).toBeLessThanOrEqual(Math.min(budget, 512));
+      expect(t.result.stats.passageTokens).toBeGreaterThanOrEqual(previous);
+      previous = t.result.stats.passageTokens;
       if (budget === 0) {
         // 0 answers without passages: nothing is retrieved, so nothing is said about sources.
         expect(t.sources).toEqual([]);
@@ -105,9 +105,9 @@ describe.skipIf(!tinyChatModel)(`the grounded turn with the real worker and mode
     const controller = new AbortController();
     // Stopped as soon as the sources are known, before the model's first word.
     const sent = await send(h.client, 'How often does a sourdough starter need feeding with flour?', { signal: controller.signal, onItem: (item) => item.type === 'sources' && controller.abort() });
-    expect(sent.result.stopReason).toBe('cancelled');
+    expect(sent.result.stats.stopReason).toBe('cancelled');
     expect(sent.items.filter((item) => item.type === 'sources')).toHaveLength(1);
-    expect(sent.result.passageTokens).toBeGreaterThan(0);
+    expect(sent.result.stats.passageTokens).toBeGreaterThan(0);
   });
 
   it('a document of one 50 KB line is read in sentence-sized pieces', async () => {
@@ -141,8 +141,8 @@ describe('retrieval-only answers (no chat model) go through the same gate', () =
     const h = await open({ modelsDir: makeTempDir('no-models-') });
     await ingest(h, { 'light.md': lighthouse, 'bakery.md': bakery });
     const answer = await send(h.client, 'When was the first Fresnel lens installed?');
-    expect(answer.result).toMatchObject({ stopReason: 'retrievalOnly', message: { grounding: null } });
-    expect(answer.result.passageTokens).toBeGreaterThan(0);
+    expect(answer.result).toMatchObject({ stats: { stopReason: 'retrievalOnly' }, message: { grounding: null } });
+    expect(answer.result.stats.passageTokens).toBeGreaterThan(0);
     const sources = answer.items.filter((item) => item.type === 'sources');
     expect(sources).toHaveLength(1);
     expect(answer.streamed).toMatch(/\[1\] “[^”]*installed at the Cordouan lighthouse in 1823/);
@@ -150,7 +150,7 @@ describe('retrieval-only answers (no chat model) go through the same gate', () =
     const chat = await send(h.client, 'Tell me a story about a frog');
     expect(chat.items.some((item) => item.type === 'sources')).toBe(false);
     expect(chat.items).toContainEqual({ type: 'grounding', grounding: 'noMatch' });
-    expect(chat.result).toMatchObject({ stopReason: 'retrievalOnly', passageTokens: 0, message: { grounding: 'noMatch' } });
+    expect(chat.result).toMatchObject({ stats: { stopReason: 'retrievalOnly', passageTokens: 0 }, message: { grounding: 'noMatch' } });
     expect(chat.streamed).toMatch(/none of your documents matches/);
   });
 });

@@ -96,7 +96,7 @@ describe('OCR of the shared scans, offline', () => {
     }
 
     const answer = await send(harness.client, 'Where was the Moon buried in the bog?');
-    expect(answer.result.stopReason).toBe('retrievalOnly');
+    expect(answer.result.stats.stopReason).toBe('retrievalOnly');
     const cited = answer.result.message.citations.filter((citation) => citation.documentName === 'pdkids-scan.pdf');
     expect(cited.length).toBeGreaterThan(0);
     const buried = cited.find((citation) => /buried/i.test(citation.text));

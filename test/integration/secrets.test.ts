@@ -104,7 +104,7 @@ describe(`secrets through the host contract, in the real keychain${skipped}`, ()
     try {
       await client.call('secrets.set', { name: 'remoteApiKey', value });
       await client.call('settings.update', { temperature: 0.3 });
-      if (tinyChatModel) expect((await send(client, 'Once upon a time')).result.stopReason).toBeTruthy();
+      if (tinyChatModel) expect((await send(client, 'Once upon a time')).result.stats.stopReason).toBeTruthy();
       const docs = makeTempDir('secrets-docs-');
       fs.writeFileSync(path.join(docs, 'note.md'), '# Keys\n\nThe remote backend key is kept in the system keychain, never in this file.\n');
       await client.call('documents.add', { paths: [docs] });

@@ -33,14 +33,17 @@ export async function askCommand(options: AskOptions, io: CliIo): Promise<number
         },
       },
     );
-    if (options.json) line({ type: 'done', stopReason: result.stopReason, completionTokens: result.completionTokens, trimmedMessages: result.trimmedMessages, conversationId: result.message.conversationId });
+    // The same figures as the stored message's stats, flat beside the conversation id.
+    if (options.json) line({ type: 'done', ...result.stats, conversationId: result.message.conversationId, messageId: result.message.id });
     else {
       io.stdout.write('\n');
       if (citations.length > 0) io.stdout.write(`\nSources:\n${citations.map((c) => `[${c.n}] ${escapeForTerminal(citationLabel(c))}`).join('\n')}\n`);
-      if (result.stopReason === 'cancelled') io.stderr.write('(stopped)\n');
-      if (result.trimmedMessages > 0) io.stderr.write(`(${result.trimmedMessages} earlier messages did not fit the context and were left out)\n`);
+      if (result.stats.stopReason === 'cancelled') io.stderr.write('(stopped)\n');
+      if (result.stats.stopReason === 'maxTokens') io.stderr.write('(cut off at the reply-length limit: raise maxTokens in settings)\n');
+      if (result.stats.stopReason === 'timeLimit') io.stderr.write('(cut off at the reply time limit: raise maxReplySeconds in settings)\n');
+      if (result.stats.trimmedMessages > 0) io.stderr.write(`(${result.stats.trimmedMessages} earlier messages did not fit the context and were left out)\n`);
     }
-    return result.stopReason === 'cancelled' ? 130 : 0;
+    return result.stats.stopReason === 'cancelled' ? 130 : 0;
   } catch (error) {
     const payload = toErrorPayload(error);
     if (options.json) line({ type: 'error', error: payload });

@@ -10,6 +10,8 @@ export const settingsSchema = z.object({
   threads: z.number().int().min(0).max(256).default(0).describe('CPU threads for inference; 0 chooses from the machine and the model.'),
   contextSize: z.number().int().min(0).max(131_072).default(0).describe("Context window in tokens; 0 uses the model's training context, capped at 4096."),
   maxTokens: z.number().int().min(1).max(32_768).default(1024).describe('Longest reply, in tokens.'),
+  maxReplySeconds: z.number().int().min(5).max(3600).default(300).describe('Longest time a reply may take, in seconds; past it the reply stops and can be continued.'),
+  contextSequences: z.number().int().min(1).max(8).default(3).describe('Conversations (and local API clients) whose context the model keeps evaluated, so going back to one does not read it all again. Each costs the memory of one context.'),
   temperature: z.number().min(0).max(2).default(0.7).describe('Sampling temperature; 0 always picks the likeliest token.'),
   systemPrompt: z.string().max(8000).default('You are a helpful, concise assistant running entirely on this computer.').describe('Instructions given to the model before every conversation.'),
 
@@ -52,6 +54,11 @@ export const settingsSchema = z.object({
 
   localApi: z.boolean().default(false).describe('Serve an OpenAI-compatible API on this computer (loopback only), behind a key kept in the keychain.'),
   localApiPort: z.number().int().min(1024).max(65535).default(8765).describe('Port of the local API on 127.0.0.1.'),
+  apiMaxTokens: z.number().int().min(1).max(32_768).default(2048).describe('Longest reply a local API request may ask for (`max_tokens`); a request asking for more is refused.'),
+  apiMaxMessages: z.number().int().min(1).max(10_000).default(200).describe('Most messages one local API request may send; a request with more is refused.'),
+  apiMaxInputChars: z.number().int().min(1000).max(2_000_000).default(100_000).describe('Most characters of message text one local API request may send; a request with more is refused.'),
+  apiMaxReplySeconds: z.number().int().min(1).max(3600).default(120).describe('Longest time a local API reply may take, in seconds; past it the reply ends with `finish_reason` "length".'),
+  apiMaxQueued: z.number().int().min(0).max(1000).default(16).describe('Local API requests that may wait for the model while others are answered; more are refused with 429.'),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -95,6 +102,8 @@ export const settingsLayout = {
   ttsVoice: { group: 'models', label: 'Voice (text to speech)', empty: 'Automatic: the default voice if installed, else the system voice' },
   temperature: { group: 'generation', label: 'Temperature' },
   maxTokens: { group: 'generation', label: 'Longest reply (tokens)' },
+  maxReplySeconds: { group: 'generation', label: 'Longest reply (seconds)' },
+  contextSequences: { group: 'generation', label: 'Conversations kept ready' },
   contextSize: { group: 'generation', label: 'Context size (tokens)' },
   threads: { group: 'generation', label: 'Inference threads' },
   embeddingThreads: { group: 'generation', label: 'Embedding threads' },
@@ -130,6 +139,11 @@ export const settingsLayout = {
   remoteTimeoutS: { group: 'remote', label: 'Timeout (seconds)' },
   localApi: { group: 'localApi', label: 'Serve the local API' },
   localApiPort: { group: 'localApi', label: 'Port' },
+  apiMaxTokens: { group: 'localApi', label: 'Longest reply per request (tokens)' },
+  apiMaxMessages: { group: 'localApi', label: 'Most messages per request' },
+  apiMaxInputChars: { group: 'localApi', label: 'Most characters per request' },
+  apiMaxReplySeconds: { group: 'localApi', label: 'Longest reply per request (seconds)' },
+  apiMaxQueued: { group: 'localApi', label: 'Requests that may wait' },
 } as const satisfies Record<keyof Settings, { group: SettingsGroup; label: string; /** What an empty (null) value means, for nullable settings. */ empty?: string }>;
 
 /** Settings that name a model, and the kind of model each one takes. */

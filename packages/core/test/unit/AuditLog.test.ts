@@ -284,7 +284,7 @@ describe('AuditRecorder', () => {
 
   it('records conversation text only with auditDetail eventsAndText', async () => {
     const r = await recorder();
-    const turn = { conversationId: 'c1', userText: 'my secret plans', reply: 'noted', status: 'complete' as const, stopReason: 'eos' as const, error: null };
+    const turn = { conversationId: 'c1', userText: 'my secret plans', reply: 'noted', status: 'complete' as const, stopReason: 'eos' as const, error: null, stats: null };
     r.recorder.turn(turn);
     r.settings.update({ auditDetail: 'eventsAndText' });
     r.recorder.turn(turn);

@@ -183,6 +183,18 @@ describe('migrations', () => {
     expect(() => db.prepare(`INSERT INTO embedding_keys VALUES ('y', 'y:0', 'y', 0)`).run()).toThrow(/CHECK/);
   });
 
+  it('10: reply stats as JSON per message, keeping messages written before', () => {
+    const db = memory();
+    migrate(db, migrations, 9);
+    db.prepare(`INSERT INTO conversations VALUES ('c', 't', 1, 1)`).run();
+    db.prepare(`INSERT INTO messages (id, conversation_id, seq, role, text, status, created_at) VALUES ('m1', 'c', 1, 'assistant', 'old', 'complete', 1)`).run();
+    migrate(db, migrations, 10);
+    expect(schemaVersion(db)).toBe(10);
+    expect(db.prepare(`SELECT text, stats FROM messages`).get()).toEqual({ text: 'old', stats: null });
+    db.prepare(`UPDATE messages SET stats = ?`).run(JSON.stringify({ ttftMs: 12 }));
+    expect(() => db.prepare(`UPDATE messages SET stats = '{not json'`).run()).toThrow(/CHECK/);
+  });
+
   it('refuses a database from a newer app instead of damaging it', () => {
     const db = memory();
     db.pragma('user_version = 999');

@@ -31,5 +31,5 @@ export function patchMessage(messages: readonly Message[], id: string, patch: Pa
 
 /** A message drawn at once, before the host has stored anything, so sending feels immediate. */
 export function placeholder(id: string, conversationId: string | null, role: Message['role'], text: string, status: Message['status']): Message {
-  return { id, conversationId: conversationId ?? 'pending', role, text, status, error: null, citations: [], grounding: null, createdAt: Date.now() };
+  return { id, conversationId: conversationId ?? 'pending', role, text, status, error: null, citations: [], grounding: null, stats: null, createdAt: Date.now() };
 }

@@ -252,7 +252,7 @@ export const useAssistant = create<AssistantState>()((set, get, store) => {
         const input = activeConversationId ? { conversationId: activeConversationId, text } : { text };
         const result = await client.stream('chat.send', input, { signal: controller.signal, onItem });
         // Stop ends the stream with the partial reply: the sentences queued for speech stop with it.
-        spoken?.end(result.stopReason === 'cancelled');
+        spoken?.end(result.stats.stopReason === 'cancelled');
         set((s) => {
           const live = s.streaming;
           const visible = s.activeConversationId === result.message.conversationId;
@@ -261,7 +261,7 @@ export const useAssistant = create<AssistantState>()((set, get, store) => {
           return {
             streaming: live?.controller === controller ? null : live,
             messages: visible ? replacePlaceholders(s.messages, [[live?.assistantMessageId ?? assistantId, message]]) : s.messages,
-            trimmed: result.trimmedMessages > 0 ? { ...s.trimmed, [result.message.id]: result.trimmedMessages } : s.trimmed,
+            trimmed: result.stats.trimmedMessages > 0 ? { ...s.trimmed, [result.message.id]: result.stats.trimmedMessages } : s.trimmed,
           };
         });
       } catch (error) {

@@ -14,7 +14,7 @@ import {
   secretNameSchema,
   secretsStateSchema,
 } from './trustSchemas.js';
-import { appStateSchema, catalogModelSchema, conversationSchema, conversationSearchHitSchema, installedModelSchema, messageGroundingSchema, messageSchema, pullProgressSchema } from './schemas.js';
+import { appStateSchema, catalogModelSchema, conversationSchema, conversationSearchHitSchema, installedModelSchema, messageGroundingSchema, messageSchema, messageStatsSchema, pullProgressSchema } from './schemas.js';
 
 const id = z.string().min(1).max(100);
 /** The longest chat message (after trimming). Even as JSON-escaped UTF-8 it stays well under serve mode's 4 MiB frame limit. */
@@ -33,13 +33,8 @@ export type ChatItem = z.output<typeof chatItemSchema>;
 
 export const chatResultSchema = z.object({
   message: messageSchema,
-  /** `retrievalOnly`: no chat model, so the reply is the best passages with their citations. */
-  stopReason: z.enum(['eos', 'maxTokens', 'cancelled', 'retrievalOnly']),
-  completionTokens: z.number().int(),
-  /** Oldest messages left out because the history did not fit the context. */
-  trimmedMessages: z.number().int(),
-  /** Tokens of document passages in the prompt (estimated where no local model counted them); 0 without. */
-  passageTokens: z.number().int(),
+  /** The reply's cost and why it ended (`retrievalOnly`: no chat model, so the reply is the best passages with their citations), as stored with the message. */
+  stats: messageStatsSchema,
 });
 export type ChatResult = z.output<typeof chatResultSchema>;
 
@@ -79,6 +74,11 @@ export const hostContract = defineContract({
 
   /** Sends a user message and streams the reply; without conversationId a new conversation starts. */
   'chat.send': stream(z.object({ conversationId: id.optional(), text: z.string().trim().min(1).max(maxMessageChars) }).strict(), chatItemSchema, chatResultSchema),
+  /**
+   * Continues a reply cut off by the reply-length or time limit, appending to the same message (the
+   * conversation's last one). `start` repeats that message with its text so far.
+   */
+  'chat.continue': stream(z.object({ conversationId: id, messageId: id }).strict(), chatItemSchema, chatResultSchema),
 
   'models.list': method(empty, modelsListSchema),
   /** "Check again": reads the models folder now (the host also notices changes by itself within seconds). */

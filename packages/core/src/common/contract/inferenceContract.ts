@@ -44,6 +44,13 @@ export const groundingPassageSchema = z.object({
 
 export const packedPassageSchema = z.object({ index: offset, sentences: z.array(offset), cutAt: offset.optional() });
 
+/**
+ * Who is waiting: the user's live turn (typed or spoken) comes first, then local API requests, then
+ * background work (embedding backfill). The worker evaluates higher priorities first.
+ */
+export const workPrioritySchema = z.enum(['user', 'api', 'background']);
+export type WorkPriority = z.output<typeof workPrioritySchema>;
+
 export const generateInputSchema = z.object({
   systemPrompt: z.string(),
   history: z.array(z.object({ role: z.enum(['user', 'assistant']), text: z.string() })),
@@ -52,6 +59,16 @@ export const generateInputSchema = z.object({
   maxTokens: z.number().int().min(1),
   temperature: z.number().min(0).max(2),
   seed: z.number().int().optional(),
+  priority: workPrioritySchema.exclude(['background']).default('user'),
+  /**
+   * Which cached context to continue (a conversation id, an API client's thread): turns with the same key
+   * reuse what the engine already evaluated for it. Without one, any free context sequence is used.
+   */
+  cacheKey: z.string().max(200).optional(),
+  /** Wall-time limit of the reply in ms, from the request's arrival: past it the reply stops with `timeLimit`. */
+  maxWallMs: z.number().int().min(1).optional(),
+  /** A reply cut off earlier: the model continues this text instead of starting a new reply. */
+  continueReply: z.string().optional(),
   /**
    * Ranked candidate passages: the worker, which has the tokenizer, reranks them (when a reranker is
    * given), packs what fits in `budgetTokens` and the room the context leaves, and evaluates the prompt once.
@@ -75,15 +92,22 @@ export const generateItemSchema = z.object({ text: z.string(), tokens: z.number(
 
 export const generateResultSchema = z.object({
   text: z.string(),
-  stopReason: z.enum(['eos', 'maxTokens', 'cancelled']),
+  stopReason: z.enum(['eos', 'maxTokens', 'timeLimit', 'cancelled']),
   /** Tokens of the user turn as the model got it (sources included). */
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
   trimmedMessages: z.number().int(),
   /** Tokens of the packed sources (0 without grounding). */
   passageTokens: z.number().int().optional(),
-  /** Input tokens the engine evaluated for this turn (its context sequence's token meter). */
-  evaluatedTokens: z.number().int().optional(),
+  /** Prompt tokens the engine evaluated for this turn (its context sequence's token meter). */
+  evaluatedTokens: z.number().int(),
+  /** Prompt tokens that were already in the context sequence's cache and were not evaluated again. */
+  cachedTokens: z.number().int(),
+  /** From the request's arrival in the worker to the first token, and from there to the last, in ms. */
+  ttftMs: z.number().nullable(),
+  generationMs: z.number(),
+  /** Ms the request waited for a free context sequence. */
+  queuedMs: z.number(),
 });
 export type GenerateResult = z.output<typeof generateResultSchema>;
 
@@ -109,9 +133,9 @@ export const inferenceContract = defineContract({
   'model.unload': method(z.object({}), z.object({ unloaded: z.boolean() })),
   'chat.generate': stream(generateInputSchema, generateItemSchema, generateResultSchema),
   'embed.load': method(loadEmbeddingInputSchema, loadedEmbeddingSchema),
-  /** Embeds a batch of texts; vectors are L2-normalised float32, base64 (compact over IPC). */
   /** Counters since the worker started: how many prompts were evaluated, and their tokens. */
   'engine.stats': method(z.object({}), z.object({ evaluations: z.number().int(), evaluatedTokens: z.number().int() })),
-  'embed.batch': method(z.object({ texts: z.array(z.string()).min(1).max(1024) }), z.object({ vectors: z.array(z.string()), truncated: z.number().int() })),
+  /** Embeds a batch of texts; vectors are L2-normalised float32, base64 (compact over IPC). */
+  'embed.batch': method(z.object({ texts: z.array(z.string()).min(1).max(1024), priority: workPrioritySchema.default('user') }), z.object({ vectors: z.array(z.string()), truncated: z.number().int() })),
 });
 export type InferenceContract = typeof inferenceContract;

@@ -38,6 +38,34 @@ export type MessageStatus = z.output<typeof messageStatusSchema>;
 export const messageGroundingSchema = z.enum(['noMatch', 'noRoom']);
 export type MessageGrounding = z.output<typeof messageGroundingSchema>;
 
+/** Why a reply ended: the end of the answer, the reply-length or time limit, the user's Stop, a failure, or no chat model. */
+export const replyStopReasonSchema = z.enum(['eos', 'maxTokens', 'timeLimit', 'cancelled', 'error', 'retrievalOnly']);
+export type ReplyStopReason = z.output<typeof replyStopReasonSchema>;
+
+/** What one reply cost: stored with it, shown under it on demand, printed by `ask --json`, observed by /metrics. */
+export const messageStatsSchema = z.object({
+  /** From the question reaching the host to the reply's first token, in ms; null when no token came. */
+  ttftMs: z.number().nullable(),
+  /** Reply tokens per second after the first one; null with fewer than two tokens. */
+  tokensPerSecond: z.number().nullable(),
+  /** Prompt tokens the engine evaluated for this reply. */
+  promptTokens: z.number().int(),
+  /** Prompt tokens taken from the context's cache instead of being evaluated again. */
+  cachedTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  /** Document passages the model read, and their tokens. */
+  passages: z.number().int(),
+  passageTokens: z.number().int(),
+  /** Time the search for passages took, in ms; null when there was no search. */
+  retrievalMs: z.number().nullable(),
+  /** Oldest messages left out because the history did not fit the context. */
+  trimmedMessages: z.number().int(),
+  /** From the question reaching the host to the end of the reply, in ms. */
+  totalMs: z.number(),
+  stopReason: replyStopReasonSchema,
+});
+export type MessageStats = z.output<typeof messageStatsSchema>;
+
 export const messageSchema = z.object({
   id,
   conversationId: id,
@@ -48,6 +76,8 @@ export const messageSchema = z.object({
   /** Sources the reply cites as [n]; empty when it used no documents. */
   citations: z.array(citationSchema).default([]),
   grounding: messageGroundingSchema.nullable().default(null),
+  /** A reply's cost (null for user messages and replies stored before stats existed). */
+  stats: messageStatsSchema.nullable().default(null),
   createdAt: z.number(),
 });
 export type Message = z.output<typeof messageSchema>;

@@ -131,12 +131,32 @@ export class RemoteBackend {
       ...input.history.map((message) => ({ role: message.role, content: message.text })),
       { role: 'user' as const, content: input.prompt },
     ];
+    const started = performance.now();
+    let firstToken: number | null = null;
     const client = await this.client();
     const result = await client.chat(
       { model: settings.remoteChatModel, messages, maxTokens: input.maxTokens, temperature: input.temperature, seed: input.seed },
-      { signal: options.signal ?? new AbortController().signal, onText: options.onText },
+      {
+        signal: options.signal ?? new AbortController().signal,
+        onText: (text) => {
+          firstToken ??= performance.now();
+          options.onText(text);
+        },
+      },
     );
-    return { text: result.text, stopReason: result.finishReason === 'length' ? 'maxTokens' : 'eos', promptTokens: result.promptTokens, completionTokens: result.completionTokens, trimmedMessages: 0 };
+    // What the server cached of the prompt is not reported by the OpenAI API: all of it counts as evaluated.
+    return {
+      text: result.text,
+      stopReason: result.finishReason === 'length' ? 'maxTokens' : 'eos',
+      promptTokens: result.promptTokens,
+      completionTokens: result.completionTokens,
+      trimmedMessages: 0,
+      evaluatedTokens: result.promptTokens,
+      cachedTokens: 0,
+      ttftMs: firstToken === null ? null : firstToken - started,
+      generationMs: firstToken === null ? 0 : performance.now() - firstToken,
+      queuedMs: 0,
+    };
   }
 
   private async client(): Promise<OpenAiClient> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Citation } from '../../common/contract/passageSchemas.js';
-import type { Conversation, ConversationSearchHit, Message, MessageGrounding, MessageStatus } from '../../common/contract/schemas.js';
+import type { Conversation, ConversationSearchHit, Message, MessageGrounding, MessageStats, MessageStatus } from '../../common/contract/schemas.js';
 import { AssistantError, ErrorCode, type ErrorPayload } from '../../common/errors.js';
 import { foldForSearch, ftsPrefixQuery, searchTerms, snippetEnd, snippetPieces, snippetStart } from './messageSearch.js';
 
@@ -15,6 +15,7 @@ interface MessageRow {
   error_message: string | null;
   citations: string;
   grounding: MessageGrounding | null;
+  stats: string | null;
   created_at: number;
 }
 
@@ -43,6 +44,7 @@ const toMessage = (row: MessageRow): Message => ({
   error: row.error_code ? ({ code: row.error_code, message: row.error_message ?? '' } as ErrorPayload) : null,
   citations: row.citations ? (JSON.parse(row.citations) as Citation[]) : [],
   grounding: row.grounding ?? null,
+  stats: row.stats ? (JSON.parse(row.stats) as MessageStats) : null,
   createdAt: row.created_at,
 });
 
@@ -73,7 +75,7 @@ export class ConversationStore {
         `INSERT INTO messages (id, conversation_id, seq, role, text, status, created_at)
          VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?), ?, ?, ?, ?)`,
       ),
-      updateMessage: db.prepare(`UPDATE messages SET text = ?, status = ?, error_code = ?, error_message = ?, citations = coalesce(?, citations), grounding = coalesce(?, grounding) WHERE id = ?`),
+      updateMessage: db.prepare(`UPDATE messages SET text = ?, status = ?, error_code = ?, error_message = ?, citations = coalesce(?, citations), grounding = coalesce(?, grounding), stats = coalesce(?, stats) WHERE id = ?`),
       removeMessage: db.prepare(`DELETE FROM messages WHERE id = ?`),
       interruptStreaming: db.prepare(`UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'`),
       searchMessages: db.prepare(
@@ -99,8 +101,8 @@ export class ConversationStore {
     return toConversation(row);
   }
 
-  create(title = untitledConversation): Conversation {
-    const id = randomUUID();
+  /** `id`: chosen by the caller when it must be known before the conversation is stored (a chat turn's cache key). */
+  create(title = untitledConversation, id: string = randomUUID()): Conversation {
     const now = this.now();
     this.statements.insertConversation.run(id, title.trim() || untitledConversation, now, now);
     return this.get(id);
@@ -136,14 +138,15 @@ export class ConversationStore {
    * first word (Stop, or the tab closed while the model was still reading the prompt) is not kept: an
    * empty "Stopped" reply says nothing. The message is returned as it was before it was removed.
    */
-  updateMessage(conversationId: string, id: string, patch: { text: string; status: MessageStatus; error?: ErrorPayload | null; citations?: readonly Citation[]; grounding?: MessageGrounding | null }): Message {
+  updateMessage(conversationId: string, id: string, patch: { text: string; status: MessageStatus; error?: ErrorPayload | null; citations?: readonly Citation[]; grounding?: MessageGrounding | null; stats?: MessageStats | null }): Message {
     if (patch.status === 'cancelled' && patch.text === '') {
       const message = { ...this.message(conversationId, id), text: '', status: patch.status };
       this.statements.removeMessage.run(id);
       return message;
     }
     const citations = patch.citations ? JSON.stringify(patch.citations) : null;
-    this.statements.updateMessage.run(patch.text, patch.status, patch.error?.code ?? null, patch.error?.message ?? null, citations, patch.grounding ?? null, id);
+    const stats = patch.stats ? JSON.stringify(patch.stats) : null;
+    this.statements.updateMessage.run(patch.text, patch.status, patch.error?.code ?? null, patch.error?.message ?? null, citations, patch.grounding ?? null, stats, id);
     return this.message(conversationId, id);
   }
 

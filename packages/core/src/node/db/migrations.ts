@@ -237,4 +237,13 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 10,
+    name: 'reply stats',
+    up(db) {
+      // messages.stats: what a reply cost (time to first token, tokens per second, prompt tokens evaluated
+      // and cached, passages, stop reason) as JSON, shown under the reply on demand. Older replies have none.
+      db.exec(`ALTER TABLE messages ADD COLUMN stats TEXT CHECK (stats IS NULL OR json_valid(stats));`);
+    },
+  },
 ];

@@ -164,6 +164,7 @@ export class AssistantHost implements Disposable {
       },
       'conversations.search': ({ query, limit }) => conversations.search(query, limit),
       'chat.send': (input, context) => chat.send(input, context),
+      'chat.continue': (input, context) => chat.continue(input, context),
       'models.list': async () => ({ modelsDir: models.modelsDir, installed: await models.installed(), catalog: models.catalog() }),
       'models.rescan': () => this.refreshModels(),
       'models.pull': (input, context) => this.pull(input.id, context),

@@ -1,11 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { groundedPrompt } from '../../common/chat/groundedPrompt.js';
 import { citationsFor, estimateTokens, packedSources, packPassages, type PackedPassage } from '../../common/chat/packPassages.js';
 import type { ContractClient, HandlerContext, StreamHandlerContext } from '../../common/contract/defineContract.js';
 import type { ChatItem, ChatResult } from '../../common/contract/hostContract.js';
 import type { GenerateInput, GenerateResult, InferenceContract } from '../../common/contract/inferenceContract.js';
 import type { Citation } from '../../common/contract/passageSchemas.js';
-import type { Message, MessageGrounding } from '../../common/contract/schemas.js';
-import { ErrorCode, type ErrorPayload, toErrorPayload } from '../../common/errors.js';
+import type { Conversation, Message, MessageGrounding, MessageStats, ReplyStopReason } from '../../common/contract/schemas.js';
+import { AssistantError, ErrorCode, type ErrorPayload, toErrorPayload } from '../../common/errors.js';
+import { ReplyMeter } from '../../common/chat/ReplyMeter.js';
 import type { ConversationStore } from '../conversations/ConversationStore.js';
 import type { Logger } from '../logger.js';
 import type { SettingsStore } from '../settings/SettingsStore.js';
@@ -36,19 +38,24 @@ export interface RemoteChat {
   generate(input: GenerateInput, options: { signal: AbortSignal; onItem(item: { text: string; tokens: number }): void }, local: () => Promise<GenerateResult>): Promise<GenerateResult>;
 }
 
-/** One finished chat turn as the audit log hears of it. */
+/** One finished chat turn as the audit log and the metrics hear of it. */
 export interface ChatTurn {
   conversationId: string | null;
   userText: string;
   /** The reply as stored; empty when the turn failed. */
   reply: string;
   status: 'complete' | 'cancelled' | 'error';
-  stopReason: ChatResult['stopReason'] | null;
+  stopReason: ReplyStopReason | null;
   error: ErrorPayload | null;
+  /** What the reply cost; null when the turn failed before it started. */
+  stats: MessageStats | null;
 }
 
 /** How often a streaming reply's text so far is saved, so a host crash loses at most this much. */
 const checkpointMs = 1000;
+
+/** Replies that stopped at a limit, which the user may continue. */
+const continuable: ReadonlySet<ReplyStopReason> = new Set(['maxTokens', 'timeLimit']);
 
 export function titleFrom(text: string): string {
   const line = text.trim().split('\n')[0] ?? '';
@@ -58,36 +65,74 @@ export function titleFrom(text: string): string {
 }
 
 type TurnContext = StreamHandlerContext<ChatItem> & HandlerContext;
+type HistoryMessage = { role: 'user' | 'assistant'; text: string };
+
+/** What a turn answers: a new question, or a reply cut off at a limit to continue. */
+interface TurnPlan {
+  existing: Conversation | null;
+  history: HistoryMessage[];
+  question: string;
+  continuing: { user: Message; reply: Message } | null;
+  meter: ReplyMeter;
+}
 
 /**
  * One chat turn: an optional grounding step (retrieval and the relevance gate, reads only), then the
  * request to the worker, which packs the passages by exact token count and evaluates the prompt once;
- * the user's message and the reply are stored meanwhile, and the reply is stored whatever happens.
- * Without a chat model the passages themselves are the answer (retrieval-only).
+ * the user's message and the reply are stored meanwhile, and the reply is stored whatever happens, with
+ * what it cost (ReplyMeter). Without a chat model the passages themselves are the answer (retrieval-only).
  */
 export class ChatService {
   constructor(private readonly options: ChatServiceOptions) {}
 
-  async send(input: { conversationId?: string; text: string }, context: TurnContext): Promise<ChatResult> {
+  send(input: { conversationId?: string; text: string }, context: TurnContext): Promise<ChatResult> {
+    const meter = new ReplyMeter(this.now);
+    const existing = input.conversationId ? this.options.conversations.get(input.conversationId) : null;
+    const history = existing ? this.historyOf(this.options.conversations.messages(existing.id)) : [];
+    return this.audited(input.conversationId ?? null, input.text, this.turn({ existing, history, question: input.text, continuing: null, meter }, context));
+  }
+
+  /** Continues the conversation's last reply where the reply-length or time limit cut it off. */
+  continue(input: { conversationId: string; messageId: string }, context: TurnContext): Promise<ChatResult> {
+    const meter = new ReplyMeter(this.now);
+    const { conversations } = this.options;
+    const existing = conversations.get(input.conversationId);
+    const messages = conversations.messages(existing.id);
+    const reply = messages.at(-1);
+    const userIndex = messages.findLastIndex((message) => message.role === 'user');
+    if (!reply || reply.id !== input.messageId || reply.role !== 'assistant' || userIndex < 0) {
+      throw new AssistantError(ErrorCode.InvalidInput, 'messageId: only the last reply of a conversation can be continued.');
+    }
+    if (reply.status !== 'complete' || !reply.stats || !continuable.has(reply.stats.stopReason)) {
+      throw new AssistantError(ErrorCode.InvalidInput, 'messageId: this reply was not cut off by the reply-length or time limit, so there is nothing to continue.');
+    }
+    const user = messages[userIndex]!;
+    const plan = { existing, history: this.historyOf(messages.slice(0, userIndex)), question: user.text, continuing: { user, reply }, meter };
+    return this.audited(existing.id, user.text, this.turn(plan, context));
+  }
+
+  private get now(): () => number {
+    return this.options.now ?? (() => performance.now());
+  }
+
+  private async audited(conversationId: string | null, userText: string, turn: Promise<ChatResult>): Promise<ChatResult> {
     const { onDidFinishTurn } = this.options;
-    const turn = this.turn(input, context);
-    if (!onDidFinishTurn) return turn;
     try {
       const result = await turn;
-      const status = result.stopReason === 'cancelled' ? 'cancelled' : 'complete';
-      onDidFinishTurn({ conversationId: result.message.conversationId, userText: input.text, reply: result.message.text, status, stopReason: result.stopReason, error: null });
+      const status = result.stats.stopReason === 'cancelled' ? 'cancelled' : 'complete';
+      onDidFinishTurn?.({ conversationId: result.message.conversationId, userText, reply: result.message.text, status, stopReason: result.stats.stopReason, error: null, stats: result.stats });
       return result;
     } catch (error) {
-      onDidFinishTurn({ conversationId: input.conversationId ?? null, userText: input.text, reply: '', status: 'error', stopReason: null, error: toErrorPayload(error) });
-      throw error;
+      const failed = error instanceof TurnFailed ? error : null;
+      onDidFinishTurn?.({ conversationId, userText, reply: '', status: 'error', stopReason: failed ? 'error' : null, error: toErrorPayload(failed?.cause ?? error), stats: failed?.stats ?? null });
+      throw failed?.cause ?? error;
     }
   }
 
-  private async turn(input: { conversationId?: string; text: string }, context: TurnContext): Promise<ChatResult> {
+  private async turn(plan: TurnPlan, context: TurnContext): Promise<ChatResult> {
     const { conversations, settings, chatModel, supervisor, documents } = this.options;
+    const { existing, history, question, continuing, meter } = plan;
     const now = this.options.now ?? Date.now;
-    const existing = input.conversationId ? conversations.get(input.conversationId) : null;
-    const history = existing ? this.historyOf(existing.id) : [];
     const current = settings.get();
     const { maxTokens, temperature, systemPrompt } = current;
     const remote = this.options.remote?.chatActive ? this.options.remote : null;
@@ -96,11 +141,23 @@ export class ChatService {
     // A passage budget of 0 answers without passages (a retrieval-only answer is nothing but passages).
     const wantsPassages = current.passageBudget > 0 || !answersWithModel;
     // The grounding step only reads, so the request below still leaves before any SQLite write.
-    const candidates = documents && current.useDocuments && wantsPassages && documents.state.ready > 0 ? await this.ground(documents, input.text, history, context.signal) : null;
+    const candidates = documents && current.useDocuments && wantsPassages && documents.state.ready > 0 ? await this.ground(documents, question, history, meter, context.signal) : null;
     const retrievalOnly = candidates !== null && !answersWithModel;
-    const request: GenerateInput = { systemPrompt, history, prompt: input.text, maxTokens, temperature };
-    let citations: Citation[] = [];
-    let grounding: MessageGrounding | null = null;
+    // Known before the conversation is stored, so the worker can keep this conversation's context for the next turn.
+    const conversationId = existing?.id ?? randomUUID();
+    const request: GenerateInput = {
+      systemPrompt,
+      history,
+      prompt: question,
+      maxTokens,
+      temperature,
+      priority: 'user',
+      cacheKey: `conversation:${conversationId}`,
+      maxWallMs: current.maxReplySeconds * 1000,
+      ...(continuing ? { continueReply: continuing.reply.text } : {}),
+    };
+    let citations: Citation[] = continuing?.reply.citations ?? [];
+    let grounding: MessageGrounding | null = continuing?.reply.grounding ?? null;
     let passageTokens = 0;
     // Told once, right after `start` (or when the worker has packed, if that comes later): the passages read, or why there are none.
     let pending: ChatItem | null = null;
@@ -117,7 +174,7 @@ export class ChatService {
       const { packed, tokens } = packPassages(candidates.passages, candidates.ranked, current.passageBudget, estimateTokens);
       pending = decide(packed);
       passageTokens = tokens;
-      request.prompt = groundedPrompt(input.text, packedSources(candidates.passages, packed));
+      request.prompt = groundedPrompt(question, packedSources(candidates.passages, packed));
     } else if (candidates) {
       const reranker = current.rerank ? (this.options.reranker?.() ?? null) : null;
       request.grounding = {
@@ -129,18 +186,18 @@ export class ChatService {
       };
     }
 
-    let text = '';
+    const before = continuing?.reply.text ?? '';
+    let text = before;
     let lastCheckpoint = now();
     let started = false;
     let assistant: Message | null = null;
-    let conversationId = existing?.id ?? '';
     // Cancelled by the caller, or by us if storing the turn fails before it starts.
     const controller = new AbortController();
     const abort = () => controller.abort();
     context.signal.addEventListener('abort', abort, { once: true });
     const streamOptions = {
       signal: controller.signal,
-      onItem: (item: { text: string; packed?: PackedPassage[]; passageTokens?: number }) => {
+      onItem: (item: { text: string; tokens: number; packed?: PackedPassage[]; passageTokens?: number }) => {
         if (item.packed) {
           const told = decide(item.packed);
           passageTokens = item.passageTokens ?? passageTokens;
@@ -148,6 +205,7 @@ export class ChatService {
           else pending = told;
           return;
         }
+        meter.text(item.text, item.tokens);
         text += item.text;
         context.emit({ type: 'text', text: item.text });
         if (assistant && now() - lastCheckpoint >= checkpointMs) {
@@ -164,26 +222,36 @@ export class ChatService {
     };
     const generation = retrievalOnly ? null : remote ? remote.generate(request, streamOptions, local) : local();
     generation?.catch(() => {});
+    const stats = (stopReason: ReplyStopReason, engine: GenerateResult | null = null) =>
+      meter.finish({ stopReason, passages: citations.length, passageTokens: engine?.passageTokens ?? passageTokens, engine });
 
     try {
-      const conversation = existing ?? conversations.create(titleFrom(input.text));
-      conversationId = conversation.id;
-      const userMessage = conversations.appendMessage(conversationId, 'user', input.text);
-      assistant = conversations.appendMessage(conversationId, 'assistant', '', 'streaming');
+      let userMessage: Message;
+      if (continuing) {
+        userMessage = continuing.user;
+        assistant = conversations.updateMessage(conversationId, continuing.reply.id, { text, status: 'streaming' });
+      } else {
+        if (!existing) conversations.create(titleFrom(question), conversationId);
+        userMessage = conversations.appendMessage(conversationId, 'user', question);
+        assistant = conversations.appendMessage(conversationId, 'assistant', '', 'streaming');
+      }
       context.emit({ type: 'start', conversation: conversations.get(conversationId), userMessage, assistantMessage: assistant });
       started = true;
       if (pending) context.emit(pending);
       this.options.onConversationChanged(conversationId);
 
       if (!generation) {
-        text = documents!.retrievalOnlyAnswer(input.text, citations);
+        text = documents!.retrievalOnlyAnswer(question, citations);
+        meter.text(text, 0);
         context.emit({ type: 'text', text });
-        assistant = conversations.updateMessage(conversationId, assistant.id, { text, status: 'complete', citations, grounding });
-        return { message: assistant, stopReason: 'retrievalOnly', completionTokens: 0, trimmedMessages: 0, passageTokens };
+        const done = stats('retrievalOnly');
+        assistant = conversations.updateMessage(conversationId, assistant.id, { text, status: 'complete', citations, grounding, stats: done });
+        return { message: assistant, stats: done };
       }
       const result = await generation;
-      assistant = conversations.updateMessage(conversationId, assistant.id, { text: result.text, status: result.stopReason === 'cancelled' ? 'cancelled' : 'complete', citations, grounding });
-      return { message: assistant, stopReason: result.stopReason, completionTokens: result.completionTokens, trimmedMessages: result.trimmedMessages, passageTokens: result.passageTokens ?? passageTokens };
+      const done = stats(result.stopReason, result);
+      assistant = conversations.updateMessage(conversationId, assistant.id, { text: before + result.text, status: result.stopReason === 'cancelled' ? 'cancelled' : 'complete', citations, grounding, stats: done });
+      return { message: assistant, stats: done };
     } catch (error) {
       if (!started || !assistant) {
         controller.abort();
@@ -191,12 +259,14 @@ export class ChatService {
       }
       const payload = toErrorPayload(error);
       if (payload.code === ErrorCode.Cancelled) {
-        assistant = conversations.updateMessage(conversationId, assistant.id, { text, status: 'cancelled', citations, grounding });
-        return { message: assistant, stopReason: 'cancelled', completionTokens: 0, trimmedMessages: 0, passageTokens };
+        const done = stats('cancelled');
+        assistant = conversations.updateMessage(conversationId, assistant.id, { text, status: 'cancelled', citations, grounding, stats: done });
+        return { message: assistant, stats: done };
       }
       this.options.logger.warn('chat turn failed', { conversationId, ...payload });
-      conversations.updateMessage(conversationId, assistant.id, { text, status: 'error', error: payload, citations, grounding });
-      throw error;
+      const done = stats('error');
+      conversations.updateMessage(conversationId, assistant.id, { text, status: 'error', error: payload, citations, grounding, stats: done });
+      throw new TurnFailed(error, done);
     } finally {
       context.signal.removeEventListener('abort', abort);
       if (started) this.options.onConversationChanged(conversationId);
@@ -204,7 +274,8 @@ export class ChatService {
   }
 
   /** Retrieval for the turn; if it fails (not cancelled), the question is answered without documents rather than not at all. */
-  private async ground(documents: DocumentLibrary, question: string, history: { role: 'user' | 'assistant'; text: string }[], signal: AbortSignal): Promise<GroundingCandidates | null> {
+  private async ground(documents: DocumentLibrary, question: string, history: HistoryMessage[], meter: ReplyMeter, signal: AbortSignal): Promise<GroundingCandidates | null> {
+    meter.retrievalStart();
     try {
       return await documents.ground(question, { history, signal });
     } catch (error) {
@@ -212,14 +283,25 @@ export class ChatService {
       if (payload.code === ErrorCode.Cancelled || signal.aborted) throw error;
       this.options.logger.warn('retrieval failed; answering without documents', { ...payload });
       return null;
+    } finally {
+      meter.retrievalEnd();
     }
   }
 
   /** The conversation so far as the model sees it: empty replies (cancelled before a token) left out. */
-  private historyOf(conversationId: string): { role: 'user' | 'assistant'; text: string }[] {
-    return this.options.conversations
-      .messages(conversationId)
+  private historyOf(messages: readonly Message[]): HistoryMessage[] {
+    return messages
       .filter((message) => message.text.length > 0)
       .map((message) => ({ role: message.role, text: message.text }));
+  }
+}
+
+/** A turn that failed after it started: the error, with what the reply cost until then (for the audit log and metrics). */
+class TurnFailed extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly stats: MessageStats,
+  ) {
+    super(toErrorPayload(cause).message);
   }
 }

@@ -147,7 +147,7 @@ export class LlamaEngine {
     const counts = () => {
       const evaluatedTokens = meter.usedInputTokens - inputBefore;
       this.counters.evaluatedTokens += evaluatedTokens;
-      return { promptTokens: model.tokenize(prompt).length, completionTokens, trimmedMessages, passageTokens, evaluatedTokens };
+      return { promptTokens: model.tokenize(prompt).length, completionTokens, trimmedMessages, passageTokens, evaluatedTokens, cachedTokens: 0, ttftMs: null, generationMs: 0, queuedMs: 0 };
     };
     try {
       const result = await session.promptWithMeta(prompt, {
