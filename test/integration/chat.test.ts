@@ -80,7 +80,9 @@ describe.skipIf(!tinyChatModel)(`chat with the real worker and model (${needsTin
     expect((error as Error).message).toMatch(/stopped unexpectedly \(killed by SIGKILL\)/);
     const [conversation] = await client.call('conversations.list', {});
     const { messages } = await client.call('conversations.get', { id: conversation!.id });
-    expect(messages[1]).toMatchObject({ status: 'error', error: { code: ErrorCode.WorkerCrashed } });
+    // A failed reply keeps what it cost until then.
+    expect(messages[1]).toMatchObject({ status: 'error', error: { code: ErrorCode.WorkerCrashed }, stats: { stopReason: 'error' } });
+    expect(messages[1]!.stats!.completionTokens).toBeGreaterThan(0);
     await waitFor(() => host.supervisor.state.status === 'ready' && host.supervisor.pid !== pid, 20_000, 'restart');
     expect(host.supervisor.state).toMatchObject({ restarts: 1, breaker: 'closed' });
     await client.call('settings.update', { maxTokens: 10 });

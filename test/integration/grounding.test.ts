@@ -48,7 +48,7 @@ describe.skipIf(!tinyChatModel)(`the grounded turn with the real worker and mode
       const t = await turn(h, question);
       expect(t.sources, question).toEqual([]);
       expect(t.notes.map((n) => n.grounding), question).toEqual(['noMatch']);
-      expect(t.result).toMatchObject({ passageTokens: 0, message: { grounding: 'noMatch', citations: [] } });
+      expect(t.result).toMatchObject({ stats: { passageTokens: 0 }, message: { grounding: 'noMatch', citations: [] } });
       expect(t.evaluated, question).toBe(1);
     }
 

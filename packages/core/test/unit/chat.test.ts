@@ -11,9 +11,18 @@ describe('fitHistory', () => {
     expect(fitHistory({ ...base, historyTokens: [10, 10, 10] })).toBe(0);
   });
 
-  it('drops the oldest messages first', () => {
-    // budget: 100 - 20 reserve - 20 fixed = 60 → the newest 3 of 4 twenty-token messages fit.
-    expect(fitHistory({ ...base, historyTokens: [20, 20, 20, 20] })).toBe(1);
+  it('drops the oldest messages first, to half the room in one step', () => {
+    // room: 100 - 20 reserve - 20 fixed = 60; half of it (30) keeps the newest twenty-token message.
+    expect(fitHistory({ ...base, historyTokens: [20, 20, 20, 20] })).toBe(3);
+  });
+
+  it('keeps last turn\'s oldest message while the rest fits, so the evaluated prefix stays valid', () => {
+    // Two new messages since the cut at 3: from 3 on, 3 x 20 = 60 still fits the room of 60.
+    expect(fitHistory({ ...base, historyTokens: [20, 20, 20, 20, 10, 10], keepFrom: 3 })).toBe(3);
+    // One more and it no longer fits (65 > 60): cut again to half the room (30 keeps the newest).
+    expect(fitHistory({ ...base, historyTokens: [20, 20, 20, 20, 10, 10, 25], keepFrom: 3 })).toBe(6);
+    // A kept start past the history (messages deleted since) is not kept.
+    expect(fitHistory({ ...base, historyTokens: [10], keepFrom: 4 })).toBe(0);
   });
 
   it('drops all history rather than fail when only the prompt fits', () => {

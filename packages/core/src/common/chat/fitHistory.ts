@@ -10,6 +10,11 @@ export interface FitHistoryOptions {
   historyTokens: readonly number[];
   /** Template tokens each message costs beyond its text (role markers). */
   perMessageOverhead?: number;
+  /**
+   * The oldest message kept last turn: kept again while everything from it still fits, so the context's
+   * evaluated prefix stays valid. When it no longer fits, history is cut to half the room in one step.
+   */
+  keepFrom?: number;
 }
 
 /** Tokens kept free for the reply when fitting a prompt: the reply's limit, but never more than a quarter of the context. */
@@ -31,12 +36,22 @@ export function fitHistory(options: FitHistoryOptions): number {
       `The message is too long for the model: it needs about ${fixed} tokens and the context holds ${options.contextSize}. Shorten it, or raise the context size in settings.`,
     );
   }
-  let budget = options.contextSize - replyRoom(options.replyReserve, options.contextSize) - fixed;
-  let start = options.historyTokens.length;
+  const room = options.contextSize - replyRoom(options.replyReserve, options.contextSize) - fixed;
+  const length = options.historyTokens.length;
+  const oldestFitting = oldestWithin(options.historyTokens, overhead, room);
+  const keepFrom = options.keepFrom ?? 0;
+  if (keepFrom <= length && keepFrom >= oldestFitting) return keepFrom;
+  // Dropping one message per turn would change the prefix (and evaluate everything again) every turn.
+  return keepFrom > 0 || oldestFitting > 0 ? oldestWithin(options.historyTokens, overhead, Math.floor(room / 2)) : oldestFitting;
+}
+
+function oldestWithin(historyTokens: readonly number[], overhead: number, budget: number): number {
+  let left = budget;
+  let start = historyTokens.length;
   while (start > 0) {
-    const cost = options.historyTokens[start - 1]! + overhead;
-    if (cost > budget) break;
-    budget -= cost;
+    const cost = historyTokens[start - 1]! + overhead;
+    if (cost > left) break;
+    left -= cost;
     start--;
   }
   return start;

@@ -9,6 +9,8 @@ export const loadModelInputSchema = z.object({
   /** 0: the model's training context, capped at `maxAutoContextSize`. */
   contextSize: z.number().int().min(0),
   maxAutoContextSize: z.number().int().min(1).default(4096),
+  /** Context sequences: conversations (and API clients) whose evaluated prompt is kept for their next turn. */
+  sequences: z.number().int().min(1).max(8).default(1),
 });
 
 export const loadedModelSchema = z.object({
@@ -17,6 +19,7 @@ export const loadedModelSchema = z.object({
   contextSize: z.number().int(),
   trainContextSize: z.number().int(),
   sizeBytes: z.number(),
+  sequences: z.number().int(),
 });
 export type LoadedModel = z.output<typeof loadedModelSchema>;
 

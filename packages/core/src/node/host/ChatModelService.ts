@@ -38,7 +38,7 @@ export class ChatModelService {
       if (wasReady) void this.ensureLoaded().catch(() => {});
     });
     options.settings.onDidChange(({ keys }) => {
-      if (!keys.some((key) => key === 'chatModel' || key === 'threads' || key === 'contextSize')) return;
+      if (!keys.some((key) => key === 'chatModel' || key === 'threads' || key === 'contextSize' || key === 'contextSequences')) return;
       const wasReady = this.current.status === 'ready';
       void this.refresh().then(() => (wasReady ? this.ensureLoaded() : undefined)).catch(() => {});
     });
@@ -102,7 +102,7 @@ export class ChatModelService {
     const key = this.key();
     this.set({ status: 'loading', name: model.name, path: model.path, error: null });
     try {
-      const loaded = await this.options.supervisor.run((worker) => worker.call('model.load', { modelPath: model.path, threads: settings.threads, contextSize: settings.contextSize }, { signal }));
+      const loaded = await this.options.supervisor.run((worker) => worker.call('model.load', { modelPath: model.path, threads: settings.threads, contextSize: settings.contextSize, sequences: settings.contextSequences }, { signal }));
       this.loadedFor = { generation, key };
       this.options.logger.info('chat model loaded', { model: model.name, threads: loaded.threads, contextSize: loaded.contextSize });
       this.set({ status: 'ready', threads: loaded.threads, contextSize: loaded.contextSize, error: null });
@@ -115,8 +115,8 @@ export class ChatModelService {
   }
 
   private key(): string {
-    const { threads, contextSize } = this.options.settings.get();
-    return JSON.stringify([this.resolved?.path, threads, contextSize]);
+    const { threads, contextSize, contextSequences } = this.options.settings.get();
+    return JSON.stringify([this.resolved?.path, threads, contextSize, contextSequences]);
   }
 
   private set(patch: Partial<ModelState>): void {

@@ -1,26 +1,34 @@
 import fs from 'node:fs/promises';
-import { type ChatHistoryItem, type Llama, LlamaChatSession, LlamaLogLevel, type LlamaContext, type LlamaModel, getLlama, readGgufFileInfo } from 'node-llama-cpp';
-import { fitHistory, replyRoom } from '../../common/chat/fitHistory.js';
+import { type Llama, LlamaChat, LlamaLogLevel, type LlamaContext, type LlamaContextSequence, type LlamaModel, getLlama, readGgufFileInfo } from 'node-llama-cpp';
+import { replyRoom } from '../../common/chat/fitHistory.js';
 import { groundedPrompt } from '../../common/chat/groundedPrompt.js';
 import { packPassages, packedSources, packedText } from '../../common/chat/packPassages.js';
-import { TextBatcher } from '../../common/chat/TextBatcher.js';
 import type { GenerateResult, LoadedModel } from '../../common/contract/inferenceContract.js';
 import type { generateInputSchema, generateItemSchema, loadModelInputSchema } from '../../common/contract/inferenceContract.js';
 import { AssistantError, ErrorCode, cancelledError } from '../../common/errors.js';
 import { chooseThreads } from './chooseThreads.js';
 import { RankingEngine } from './RankingEngine.js';
-import { SerialQueue } from '../../common/SerialQueue.js';
+import { Emitter } from '../../common/disposable.js';
+import { SequencePool, type SequenceLease } from '../../common/scheduling/SequencePool.js';
+import { SharedExclusiveLock } from '../../common/scheduling/SharedExclusiveLock.js';
+import { strictPriorityBatching } from '../../common/scheduling/strictPriorityBatching.js';
+import { firstLine, perMessageOverhead, replyOnSequence, templateMargin } from './replyOnSequence.js';
 import type { z } from 'zod';
 
 type LoadInput = z.output<typeof loadModelInputSchema>;
 type GenerateInput = z.output<typeof generateInputSchema>;
 type GenerateItem = z.output<typeof generateItemSchema>;
 
+interface PooledSequence {
+  sequence: LlamaContextSequence;
+  chat: LlamaChat;
+}
+
 interface Loaded {
   key: string;
   model: LlamaModel;
   context: LlamaContext;
-  session: LlamaChatSession;
+  pool: SequencePool<PooledSequence>;
   info: LoadedModel;
 }
 
@@ -29,13 +37,19 @@ export interface LlamaEngineOptions {
   batchIntervalMs?: number;
 }
 
-/** node-llama-cpp behind the inference worker's contract: one model, one context, one chat at a time. */
+/**
+ * node-llama-cpp behind the inference worker's contract: one chat model with one context of several
+ * sequences (`contextSequences`), each keeping the evaluated prompt of one conversation or API client.
+ */
 export class LlamaEngine {
   private llama: Promise<Llama> | undefined;
   /** llama.cpp's latest error line: its load errors are far more specific than the exception. */
   private lastNativeError: string | null = null;
   private loaded: Loaded | undefined;
-  private readonly queue = new SerialQueue();
+  /** Loading and unloading wait for the replies in progress; replies run side by side. */
+  private readonly lock = new SharedExclusiveLock();
+  private activeGenerations = 0;
+  private readonly idle = new Emitter<void>();
   private readonly ranking = new RankingEngine(() => this.getLlama());
   /** Prompts evaluated and their input tokens since the worker started (tests count them per turn). */
   private readonly counters = { evaluations: 0, evaluatedTokens: 0 };
@@ -47,11 +61,11 @@ export class LlamaEngine {
   }
 
   load(input: LoadInput, signal?: AbortSignal): Promise<LoadedModel> {
-    return this.queue.run(() => this.loadNow(input, signal), signal);
+    return this.lock.exclusive(() => this.loadNow(input, signal), signal);
   }
 
   unload(): Promise<{ unloaded: boolean }> {
-    return this.queue.run(async () => {
+    return this.lock.exclusive(async () => {
       const had = this.loaded !== undefined;
       await this.disposeLoaded();
       // The reranker goes with the chat model: unloading frees the worker's memory.
@@ -60,14 +74,15 @@ export class LlamaEngine {
     });
   }
 
+  /** Replies on different context sequences run at once; node-llama-cpp batches them, user turns first. */
   generate(input: GenerateInput, emit: (item: GenerateItem) => void, signal?: AbortSignal): Promise<GenerateResult> {
-    return this.queue.run(() => this.generateNow(input, emit, signal), signal);
+    return this.lock.shared(() => this.generateNow(input, emit, signal), signal);
   }
 
   private async loadNow(input: LoadInput, signal?: AbortSignal): Promise<LoadedModel> {
     const stat = await fs.stat(input.modelPath).catch(() => null);
     if (!stat?.isFile()) throw new AssistantError(ErrorCode.ModelNotFound, `The model file ${input.modelPath} does not exist.`);
-    const key = JSON.stringify([input.modelPath, stat.size, stat.mtimeMs, input.threads, input.contextSize, input.maxAutoContextSize]);
+    const key = JSON.stringify([input.modelPath, stat.size, stat.mtimeMs, input.threads, input.contextSize, input.maxAutoContextSize, input.sequences]);
     if (this.loaded?.key === key) return this.loaded.info;
     await this.disposeLoaded();
 
@@ -85,10 +100,14 @@ export class LlamaEngine {
     try {
       model = await llama.loadModel({ modelPath: input.modelPath, loadSignal: signal });
       const contextSize = input.contextSize > 0 ? input.contextSize : Math.min(model.trainContextSize, input.maxAutoContextSize);
-      const context = await model.createContext({ contextSize, threads, createSignal: signal });
-      const session = new LlamaChatSession({ contextSequence: context.getSequence(), autoDisposeSequence: false });
-      const info: LoadedModel = { modelPath: input.modelPath, threads, contextSize: context.contextSize, trainContextSize: model.trainContextSize, sizeBytes: stat.size };
-      this.loaded = { key, model, context, session, info };
+      // Each sequence gets the whole context size (node-llama-cpp allocates contextSize x sequences cells).
+      const context = await model.createContext({ contextSize, sequences: input.sequences, threads, createSignal: signal, batching: { itemPrioritizationStrategy: strictPriorityBatching } });
+      const sequences = Array.from({ length: input.sequences }, () => {
+        const sequence = context.getSequence();
+        return { sequence, chat: new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false }) };
+      });
+      const info: LoadedModel = { modelPath: input.modelPath, threads, contextSize: context.contextSize, trainContextSize: model.trainContextSize, sizeBytes: stat.size, sequences: input.sequences };
+      this.loaded = { key, model, context, pool: new SequencePool(sequences), info };
       return info;
     } catch (error) {
       await model?.dispose().catch(() => {});
@@ -101,76 +120,77 @@ export class LlamaEngine {
   }
 
   private async generateNow(input: GenerateInput, emit: (item: GenerateItem) => void, signal?: AbortSignal): Promise<GenerateResult> {
+    const arrived = performance.now();
     const loaded = this.loaded;
     if (!loaded) throw new AssistantError(ErrorCode.NoChatModel, 'No chat model is loaded.');
-    const { model, session, context } = loaded;
-    let prompt = input.prompt;
-    let passageTokens = 0;
-    if (input.grounding) {
-      const grounded = await this.ground(input, input.grounding, loaded, signal);
-      prompt = grounded.prompt;
-      passageTokens = grounded.tokens;
-      // Before any evaluation: the host sends its one `sources` event for exactly these passages.
-      emit({ text: '', tokens: 0, packed: grounded.packed, passageTokens: grounded.tokens });
-    }
-    const turn = { ...input, prompt };
-    // A token covers at least one UTF-8 byte, so byte lengths bound token counts from above: when the
-    // bound leaves room for the whole reply, nothing needs tokenizing before the first token.
-    const byBytes = fitsByBytes(turn, context.contextSize);
-    const measure = byBytes ? (text: string) => Buffer.byteLength(text) : (text: string) => model.tokenize(text).length;
-    const systemTokens = measure(input.systemPrompt);
-    const promptTokens = measure(prompt);
-    const historyTokens = input.history.map((message) => measure(message.text));
-    const start = fitHistory({ contextSize: context.contextSize, replyReserve: input.maxTokens, systemTokens, promptTokens, historyTokens, perMessageOverhead });
-    const kept = input.history.slice(start);
-    // A kept history must start with the user's turn for chat templates that alternate strictly.
-    const firstUser = kept.findIndex((message) => message.role === 'user');
-    const history = firstUser < 0 ? [] : kept.slice(firstUser);
-    const trimmedMessages = input.history.length - history.length;
-    // The reply ends where the context does: node-llama-cpp's context shift stalls for seconds on small
-    // contexts, and the history was already fitted before the turn.
-    const used = systemTokens + promptTokens + historyTokens.slice(input.history.length - history.length).reduce((sum, n) => sum + n + perMessageOverhead, 0) + 2 * perMessageOverhead;
-    const maxTokens = byBytes ? input.maxTokens : Math.max(1, Math.min(input.maxTokens, context.contextSize - used - templateMargin));
-
-    const chatHistory: ChatHistoryItem[] = [{ type: 'system', text: input.systemPrompt }];
-    for (const message of history) {
-      chatHistory.push(message.role === 'user' ? { type: 'user', text: message.text } : { type: 'model', response: [message.text] });
-    }
-    session.setChatHistory(chatHistory);
-
-    let completionTokens = 0;
-    let text = '';
-    const batcher = new TextBatcher((chunk, tokens) => emit({ text: chunk, tokens }), this.options.batchIntervalMs);
-    const meter = session.sequence.tokenMeter;
-    const inputBefore = meter.usedInputTokens;
-    this.counters.evaluations++;
-    const counts = () => {
-      const evaluatedTokens = meter.usedInputTokens - inputBefore;
-      this.counters.evaluatedTokens += evaluatedTokens;
-      return { promptTokens: model.tokenize(prompt).length, completionTokens, trimmedMessages, passageTokens, evaluatedTokens, cachedTokens: 0, ttftMs: null, generationMs: 0, queuedMs: 0 };
-    };
+    // The wall-time limit counts from arrival: time spent waiting for a sequence is part of the reply's time.
+    const limit = new AbortController();
+    let timedOut = false;
+    const timer = input.maxWallMs
+      ? setTimeout(() => {
+          timedOut = true;
+          limit.abort();
+        }, input.maxWallMs)
+      : null;
+    const stop = signal ? AbortSignal.any([signal, limit.signal]) : limit.signal;
+    let lease: SequenceLease<PooledSequence> | null = null;
+    this.activeGenerations++;
     try {
-      const result = await session.promptWithMeta(prompt, {
-        maxTokens,
-        temperature: input.temperature,
-        seed: input.seed,
-        signal,
-        stopOnAbortSignal: true,
-        onToken: (tokens) => {
-          completionTokens += tokens.length;
-        },
-        onTextChunk: (chunk) => {
-          text += chunk;
-          batcher.push(chunk);
-        },
+      try {
+        lease = await loaded.pool.acquire({ key: input.cacheKey ?? null, priority: input.priority, signal: stop });
+      } catch (error) {
+        if (!timedOut) throw error;
+        return { text: '', stopReason: 'timeLimit', promptTokens: 0, completionTokens: 0, trimmedMessages: 0, passageTokens: 0, evaluatedTokens: 0, cachedTokens: 0, ttftMs: null, generationMs: 0, queuedMs: performance.now() - arrived };
+      }
+      const queuedMs = performance.now() - arrived;
+      let prompt = input.prompt;
+      let passageTokens = 0;
+      if (input.grounding) {
+        const grounded = await this.ground(input, input.grounding, loaded, stop);
+        prompt = grounded.prompt;
+        passageTokens = grounded.tokens;
+        // Before any evaluation: the host sends its one `sources` event for exactly these passages.
+        emit({ text: '', tokens: 0, packed: grounded.packed, passageTokens: grounded.tokens });
+      }
+      const { sequence, chat } = lease.resource;
+      const result = await replyOnSequence({
+        input: { ...input, prompt },
+        model: loaded.model,
+        chat,
+        sequence,
+        memory: lease.memory,
+        passageTokens,
+        arrived,
+        queuedMs,
+        emit,
+        signal: stop,
+        timedOut: () => timedOut,
+        batchIntervalMs: this.options.batchIntervalMs,
       });
-      batcher.flush();
-      const stopReason = result.stopReason === 'abort' ? 'cancelled' : result.stopReason === 'maxTokens' ? 'maxTokens' : 'eos';
-      return { text: result.responseText, stopReason, ...counts() };
-    } catch (error) {
-      batcher.flush();
-      if (signal?.aborted) return { text, stopReason: 'cancelled', ...counts() };
-      throw new AssistantError(ErrorCode.GenerationFailed, `Generation failed: ${firstLine(error)}.`, { cause: error });
+      this.counters.evaluations++;
+      this.counters.evaluatedTokens += result.evaluatedTokens;
+      return result;
+    } finally {
+      if (timer) clearTimeout(timer);
+      lease?.release();
+      this.activeGenerations--;
+      if (this.activeGenerations === 0) this.idle.fire();
+    }
+  }
+
+  /** Resolves when no reply is being generated or waiting (background embedding yields to replies). */
+  async whenGenerationsIdle(signal?: AbortSignal): Promise<void> {
+    while (this.activeGenerations > 0) {
+      if (signal?.aborted) throw cancelledError();
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          listener.dispose();
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const listener = this.idle.event(done);
+        signal?.addEventListener('abort', done, { once: true });
+      });
     }
   }
 
@@ -225,25 +245,9 @@ export class LlamaEngine {
     const loaded = this.loaded;
     this.loaded = undefined;
     if (!loaded) return;
-    loaded.session.dispose({ disposeSequence: true });
+    for (const { chat } of loaded.pool.resources) chat.dispose({ disposeSequence: true });
     await loaded.context.dispose();
     await loaded.model.dispose();
   }
 }
 
-/** Template tokens a message costs beyond its text (role markers), an upper bound across chat templates. */
-const perMessageOverhead = 8;
-
-/** Tokens a chat template adds around the whole conversation (BOS, system block, generation prefix). */
-const templateMargin = 64;
-
-function fitsByBytes(input: Pick<GenerateInput, 'systemPrompt' | 'prompt' | 'history' | 'maxTokens'>, contextSize: number): boolean {
-  let bytes = Buffer.byteLength(input.systemPrompt) + Buffer.byteLength(input.prompt) + 2 * perMessageOverhead;
-  for (const message of input.history) bytes += Buffer.byteLength(message.text) + perMessageOverhead;
-  return bytes + templateMargin + input.maxTokens <= contextSize;
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return (message.split('\n')[0] ?? '').replace(/\.$/, '') || 'unknown error';
-}
