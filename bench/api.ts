@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type SecretStore, SseParser, silentLogger } from '@assistant/core/node';
+import { silentLogger } from '@assistant/core/node';
 import { createNodeHost } from '../apps/desktop/src/node/createNodeHost.js';
 import { type BareRun as Run, benchModelPath, benchPrompt, benchSystemPrompt as systemPrompt, createBareChat, interleaveRuns } from './bareChat.js';
+import { serveLocalApi, streamChatCompletion } from './localApiClient.js';
 import { printReport, round } from './report.js';
 
 const prompt = benchPrompt;
@@ -26,36 +27,10 @@ export async function benchApi(argv: string[]): Promise<void> {
 
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-api-'));
   const host = await createNodeHost({ home, modelsDir: path.dirname(modelPath), model: modelPath, logger: silentLogger });
-  // The key lives in memory for the bench: the machine may have no keychain.
-  const key = 'sk-local-bench';
-  host.api.attach({ secrets: { backend: 'keychain', reason: null, get: async () => key, set: async () => {} } satisfies Pick<SecretStore, 'get' | 'set' | 'backend' | 'reason'> });
   host.settings.update({ temperature: 0, maxTokens, threads, contextSize, systemPrompt });
-  const { url, error } = await host.api.enableForRun(0);
-  if (!url) throw new Error(`The local API did not start: ${error}`);
+  const url = await serveLocalApi(host);
 
-  const api = async (): Promise<Run> => {
-    let first = 0;
-    let tokens = 0;
-    const start = performance.now();
-    const response = await fetch(`${url}/chat/completions`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ messages: [{ role: 'system', content: systemPrompt }, { role: 'user', content: prompt }], max_tokens: maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true } }),
-    });
-    if (!response.ok || !response.body) throw new Error(`The local API answered HTTP ${response.status}: ${await response.text()}`);
-    const parser = new SseParser();
-    const decoder = new TextDecoder();
-    for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
-      for (const event of parser.feed(decoder.decode(bytes, { stream: true }))) {
-        if (event.data === '[DONE]') continue;
-        const chunk = JSON.parse(event.data) as { choices: { delta: { content?: string } }[]; usage?: { completion_tokens: number } };
-        if (chunk.choices[0]?.delta.content) first ||= performance.now();
-        if (chunk.usage) tokens = chunk.usage.completion_tokens;
-      }
-    }
-    const end = performance.now();
-    return { ttftMs: first - start, tokens, tokensPerS: tokens / ((end - first) / 1000) };
-  };
+  const api = (): Promise<Run> => streamChatCompletion(url, { messages: [{ role: 'system', content: systemPrompt }, { role: 'user', content: prompt }], max_tokens: maxTokens, temperature: 0 });
 
   const { app: apiSummary, bare: bareSummary } = await interleaveRuns(runs, api, bare);
   await host.dispose();

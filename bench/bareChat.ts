@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chooseThreads } from '@assistant/core/node';
-import { LlamaChatSession, LlamaLogLevel, getLlama } from 'node-llama-cpp';
+import { type ChatHistoryItem, LlamaChatSession, LlamaLogLevel, getLlama } from 'node-llama-cpp';
 import { median } from './report.js';
 
 /** The prompt the llm and api benches send both ways. */
@@ -22,8 +22,16 @@ export interface BareChat {
   contextSize: number;
   /** Greedy reply to `prompt` from a fresh history; `onText` sees each streamed chunk. */
   run(prompt: string, maxTokens: number, onText?: (text: string) => void): Promise<BareRun>;
+  /**
+   * One turn of a conversation on this chat's own context sequence, the history set as given (so what the
+   * sequence already holds of it is reused, as node-llama-cpp does for the app); with the prompt tokens the
+   * sequence's token meter says were evaluated.
+   */
+  runTurn(history: readonly { role: 'user' | 'assistant'; text: string }[], prompt: string, maxTokens: number): Promise<BareRun & { evaluatedTokens: number; text: string }>;
   /** Tokens of a text in this model's tokenizer. */
   countTokens(text: string): number;
+  /** The prompt's tokens as the engine reads them (chat template included) for this history and user message. */
+  renderPrompt(history: readonly { role: 'user' | 'assistant'; text: string }[], prompt: string): readonly number[];
   dispose(): Promise<void>;
 }
 
@@ -65,12 +73,42 @@ export async function createBareChat(modelPath: string, requestedThreads = 0): P
       const end = performance.now();
       return { ttftMs: first - start, tokens, tokensPerS: tokens / ((end - first) / 1000) };
     },
+    async runTurn(history, prompt, maxTokens) {
+      session.setChatHistory(chatHistoryOf(history));
+      const meter = session.sequence.tokenMeter;
+      const before = { input: meter.usedInputTokens, output: meter.usedOutputTokens };
+      let tokens = 0;
+      let first = 0;
+      let text = '';
+      const start = performance.now();
+      await session.prompt(prompt, {
+        maxTokens,
+        temperature: 0,
+        onToken: (t) => (tokens += t.length),
+        onTextChunk: (chunk) => {
+          first ||= performance.now();
+          text += chunk;
+        },
+      });
+      const end = performance.now();
+      // As the app counts it (replyOnSequence): the prompt's last token is metered as output.
+      const evaluatedTokens = meter.usedInputTokens - before.input + Math.min(1, meter.usedOutputTokens - before.output);
+      return { ttftMs: first - start, tokens, tokensPerS: tokens / ((end - first) / 1000), evaluatedTokens, text };
+    },
     countTokens: (text) => model.tokenize(text).length,
+    renderPrompt(history, prompt) {
+      const chatHistory: ChatHistoryItem[] = [...chatHistoryOf(history), { type: 'user', text: prompt }, { type: 'model', response: [] }];
+      return session.chatWrapper.generateContextState({ chatHistory }).contextText.tokenize(model.tokenizer);
+    },
     async dispose() {
       await context.dispose();
       await model.dispose();
     },
   };
+}
+
+function chatHistoryOf(history: readonly { role: 'user' | 'assistant'; text: string }[]): ChatHistoryItem[] {
+  return [{ type: 'system', text: benchSystemPrompt }, ...history.map((m): ChatHistoryItem => (m.role === 'user' ? { type: 'user', text: m.text } : { type: 'model', response: [m.text] }))];
 }
 
 /**

@@ -21,11 +21,13 @@ describe('citations', () => {
     expect(citationLabel(hit(1, 'x'))).toBe('doc1.pdf');
   });
 
-  it('builds a prompt that lists numbered sources before the question and asks for [n] citations', () => {
+  it('builds a prompt that starts with the question as written, then asks for [n] citations of the numbered sources', () => {
     const prompt = groundedPrompt('  When?  ', [{ label: citationLabel(hit(1, 'x', { page: 2 })), text: 'In 1911.' }]);
     expect(prompt).toContain('[1] doc1.pdf, p. 2\nIn 1911.');
     expect(prompt).toMatch(/like \[1\]/);
-    expect(prompt.endsWith('Question: When?')).toBe(true);
+    // The question as the history will hold it later: the cached prompt matches through it on the next turn.
+    expect(prompt.startsWith('When?\n\nAnswer the question above')).toBe(true);
+    expect(prompt.endsWith('In 1911.')).toBe(true);
     // Without sources the prompt is the question itself: no instruction tokens on an ungrounded turn.
     expect(groundedPrompt('Hello there', [])).toBe('Hello there');
   });

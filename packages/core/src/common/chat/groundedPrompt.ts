@@ -24,19 +24,20 @@ export function sourceBlock(n: number, label: string, text: string): string {
 export const sourceSeparator = '\n\n';
 
 /**
- * The instructions and numbered passages the chat model answers from. They go in the user turn, not the
- * system prompt, so they work with every chat template and stay next to the question they belong to.
- * Without sources it is the question itself: an ungrounded turn costs no extra token.
+ * The question, then the instructions and numbered passages the chat model answers from. They go in the
+ * user turn, not the system prompt, so they work with every chat template and stay next to the question they
+ * belong to. The question comes first, exactly as the user wrote it: later turns carry it in the history
+ * without its passages, and the engine's cached prompt then still matches through the question, so only what
+ * follows it is evaluated again. Without sources it is the question itself: an ungrounded turn costs no extra token.
  */
 export function groundedPrompt(question: string, sources: readonly { label: string; text: string }[]): string {
   if (sources.length === 0) return question;
   return [
-    'Answer the question using the numbered sources below. After each fact, cite its source number in brackets, like [1] or [2][3].',
-    'If the sources do not contain the answer, say that your documents do not cover it.',
+    question.trim(),
+    '',
+    'Answer the question above using the numbered sources below. After each fact, cite its source number in brackets, like [1] or [2][3]. If the sources do not contain the answer, say that your documents do not cover it.',
     '',
     'Sources:',
     sources.map((source, i) => sourceBlock(i + 1, source.label, source.text)).join(sourceSeparator),
-    '',
-    `Question: ${question.trim()}`,
   ].join('\n');
 }
