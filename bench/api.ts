@@ -29,7 +29,7 @@ export async function benchApi(argv: string[]): Promise<void> {
   // The key lives in memory for the bench: the machine may have no keychain.
   const key = 'sk-local-bench';
   host.api.attach({ secrets: { backend: 'keychain', reason: null, get: async () => key, set: async () => {} } satisfies Pick<SecretStore, 'get' | 'set' | 'backend' | 'reason'> });
-  host.settings.update({ temperature: 0, maxTokens, threads, contextSize, systemPrompt });
+  host.settings.update({ temperature: 0, maxTokens, apiMaxTokens: Math.max(maxTokens, 2048), threads, contextSize, systemPrompt });
   const { url, error } = await host.api.enableForRun(0);
   if (!url) throw new Error(`The local API did not start: ${error}`);
 
