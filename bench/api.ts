@@ -27,7 +27,7 @@ export async function benchApi(argv: string[]): Promise<void> {
 
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-api-'));
   const host = await createNodeHost({ home, modelsDir: path.dirname(modelPath), model: modelPath, logger: silentLogger });
-  host.settings.update({ temperature: 0, maxTokens, threads, contextSize, systemPrompt });
+  host.settings.update({ temperature: 0, maxTokens, apiMaxTokens: Math.max(maxTokens, 2048), threads, contextSize, systemPrompt });
   const url = await serveLocalApi(host);
 
   const api = (): Promise<Run> => streamChatCompletion(url, { messages: [{ role: 'system', content: systemPrompt }, { role: 'user', content: prompt }], max_tokens: maxTokens, temperature: 0 });

@@ -167,9 +167,9 @@ describe.skipIf(!tinyChatModel)(`the OpenAI-compatible local API on a real host 
   it('cancels the generation when the client disconnects, and the next call works', async () => {
     const cancelledRows = async () => (await harness.client.call('audit.list', { kinds: ['api.call'] })).events.filter((event) => (event.details as { cancelled?: boolean }).cancelled === true);
     const before = (await cancelledRows()).length;
-    // As long as the context allows: without the cancel it would run on for ~2,000 tokens, and its row would
-    // say it answered in full.
-    const response = await post('/chat/completions', { messages: [{ role: 'user', content: 'Once upon a time' }], stream: true, max_tokens: 4000 });
+    // As long as the context and apiMaxTokens allow: without the cancel it would run on for ~2,000 tokens, and
+    // its row would say it answered in full.
+    const response = await post('/chat/completions', { messages: [{ role: 'user', content: 'Once upon a time' }], stream: true, max_tokens: 2000 });
     const reader = response.body!.getReader();
     await reader.read();
     await reader.cancel();

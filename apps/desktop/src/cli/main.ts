@@ -15,7 +15,8 @@ const usage = `Usage: npm run assistant -- <command> [options]
 Commands:
   serve [--port N] [--model NAME|PATH] [--api]
                                          Serve the app to your browser on 127.0.0.1 (prints a URL with an access token);
-                                         --api also serves the OpenAI-compatible API for this run (key: localApiKey)
+                                         --api also serves the OpenAI-compatible API for this run (key: localApiKey;
+                                         per-request limits and the waiting queue: settings apiMax*)
   ask "question" [--model NAME|PATH] [--conversation ID] [--json]
                                          Ask once and stream the answer to stdout (--json: one JSON event per line)
   models list [--json]                   Installed models and the default catalog

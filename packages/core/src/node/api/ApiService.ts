@@ -14,9 +14,8 @@ import type { VoiceLibrary } from '../host/VoiceLibrary.js';
 import type { SecretStore } from '../secrets/SecretStore.js';
 import type { SettingsStore } from '../settings/SettingsStore.js';
 import type { WorkerSupervisor } from '../workers/WorkerSupervisor.js';
-import { generateLocally } from './generateLocally.js';
+import { LocalApiChat } from './LocalApiChat.js';
 import { type LocalApiHandlers, LocalApiServer } from './LocalApiServer.js';
-import { messageText } from './openAiSchemas.js';
 import { type AuditSink, RemoteBackend } from './RemoteBackend.js';
 
 export interface ApiState {
@@ -57,6 +56,7 @@ export class ApiService {
   /** `serve --api` or a test: on for this run, whatever the setting says (port 0 = any free port). */
   private runOverride: { port: number | null } | null = null;
   private readonly queue = new SerialQueue();
+  private readonly chat: LocalApiChat;
   private readonly changed = new Emitter<ApiState>();
   readonly onDidChange = this.changed.event;
   private disposed = false;
@@ -72,11 +72,17 @@ export class ApiService {
       now: options.now,
     });
     this.remote.onDidChange(() => this.changed.fire(this.state));
+    this.chat = new LocalApiChat(options);
     options.settings.onDidChange(({ keys }) => {
       if (keys.some((key) => key === 'localApi' || key === 'localApiPort')) void this.apply();
     });
     this.handlers = { 'api.getState': () => this.state };
     if (options.settings.get().localApi) void this.apply();
+  }
+
+  /** Local API chat requests generating now and waiting for a turn. */
+  get chatQueue(): { running: number; waiting: number } {
+    return { running: this.chat.queue.running, waiting: this.chat.queue.waiting };
   }
 
   get state(): ApiState {
@@ -144,37 +150,18 @@ export class ApiService {
     return key;
   }
 
-  private apiHandlers(): LocalApiHandlers {
-    const { chatModel, embeddings, settings, supervisor } = this.options;
+  /** What the local API server answers with (public for tests that serve it with their own server options). */
+  apiHandlers(): LocalApiHandlers {
+    const { chatModel, embeddings } = this.options;
     return {
       models: () => [
         ...(chatModel.state.name ? [{ id: chatModel.state.name, kind: 'chat' as const }] : []),
         ...(embeddings.info ? [{ id: embeddings.info.name, kind: 'embedding' as const }] : []),
       ],
-      chat: async (request, { signal, onText }) => {
-        const defaults = settings.get();
-        const system = request.messages.filter((message) => message.role === 'system' || message.role === 'developer');
-        const turns = request.messages.filter((message) => message.role === 'user' || message.role === 'assistant');
-        const last = turns.at(-1);
-        if (!last || last.role !== 'user' || !messageText(last).trim()) throw new AssistantError(ErrorCode.InvalidInput, 'messages: the last user or assistant message must be a non-empty user message.');
-        const result = await generateLocally(
-          { chatModel, supervisor },
-          {
-            // No system message means the user's own system prompt from Settings.
-            systemPrompt: system.length > 0 ? system.map(messageText).join('\n\n') : defaults.systemPrompt,
-            history: turns.slice(0, -1).map((message) => ({ role: message.role as 'user' | 'assistant', text: messageText(message) })),
-            prompt: messageText(last),
-            maxTokens: request.max_completion_tokens ?? request.max_tokens ?? defaults.maxTokens,
-            temperature: request.temperature ?? defaults.temperature,
-            seed: request.seed ?? undefined,
-          },
-          { signal, onItem: (item) => onText(item.text) },
-        );
-        return { text: result.text, finishReason: result.stopReason === 'maxTokens' ? 'length' : 'stop', promptTokens: result.promptTokens, completionTokens: result.completionTokens, model: chatModel.state.name ?? 'local' };
-      },
+      chat: this.chat.handle,
       embed: async (request, signal) => {
         const texts = typeof request.input === 'string' ? [request.input] : request.input;
-        const vectors = await embeddings.embed(texts, signal);
+        const vectors = await embeddings.embed(texts, signal, { priority: 'api' });
         return { vectors, model: embeddings.info?.name ?? 'local' };
       },
       speech: this.options.voice ? (text, signal) => this.options.voice!.synthesize(text, signal) : undefined,

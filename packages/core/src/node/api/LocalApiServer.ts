@@ -5,12 +5,15 @@ import type { z } from 'zod';
 import { toErrorPayload, ErrorCode } from '../../common/errors.js';
 import type { Logger } from '../logger.js';
 import { type ChatCompletionRequest, type EmbeddingsRequest, chatCompletionRequestSchema, describeZodError, embeddingsRequestSchema, speechRequestSchema } from './openAiSchemas.js';
+import { HttpError } from './HttpError.js';
 import { MultipartError, readMultipartFile } from './readMultipartFile.js';
 import { RefusalTally } from './RefusalTally.js';
 
 /** After a refusal, the rest of the body is read and discarded for at most this long, and this much, before the connection is closed anyway. */
 const lingerMs = 10_000;
 const lingerBytes = 256 * 1024 * 1024;
+/** A streamed reply whose client reads nothing for this long (write() asked to wait and no drain came) is cancelled and its connection closed. */
+const defaultStallMs = 30_000;
 
 export interface LocalApiChatResult {
   text: string;
@@ -39,18 +42,9 @@ export interface LocalApiServerOptions {
   onAudit?: (summary: string, details: Record<string, unknown>) => void;
   /** Largest request body; bigger ones get 413 before they are read. */
   maxBodyBytes?: number;
+  /** How long a stream may wait for its client to read (default 30 s). */
+  stallMs?: number;
   now?: () => number;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly type = 'invalid_request_error',
-    readonly param: string | null = null,
-  ) {
-    super(message);
-  }
 }
 
 const statusOfCode: Partial<Record<string, number>> = {
@@ -75,6 +69,8 @@ export class LocalApiServer {
   private readonly maxBodyBytes: number;
   /** Calls without the right key: one audit row per source and minute, not one each. */
   private readonly refusals: RefusalTally;
+  /** Why a call was cut off by the server, when not because its client went away. */
+  private readonly cutOff = new WeakMap<http.ServerResponse, string>();
 
   private constructor(
     private readonly options: LocalApiServerOptions,
@@ -127,13 +123,14 @@ export class LocalApiServer {
     } finally {
       // The client went away before the answer was complete: what it asked for was cancelled.
       const cancelled = controller.signal.aborted;
+      const stalled = this.cutOff.get(res);
       if (refused) this.refusals.record(source, route, refused);
       else {
-        this.options.onAudit?.(`Local API ${route} answered ${res.statusCode}${cancelled ? ', cancelled: the client disconnected' : ''}`, {
+        this.options.onAudit?.(`Local API ${route} answered ${res.statusCode}${cancelled ? `, cancelled: ${stalled ?? 'the client disconnected'}` : ''}`, {
           route,
           status: res.statusCode,
           ms: (this.options.now ?? Date.now)() - started,
-          ...(cancelled ? { cancelled } : {}),
+          ...(cancelled ? { cancelled, reason: stalled ? 'stalled' : 'disconnected' } : {}),
         });
       }
     }
@@ -197,7 +194,7 @@ export class LocalApiServer {
     }
     const model = request.model ?? 'local';
     const chunk = (delta: Record<string, unknown>, finishReason: string | null) => ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }] });
-    const send = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
+    const send = this.stallGuardedWriter(res);
     let headersSent = false;
     const start = () => {
       if (headersSent) return;
@@ -223,6 +220,30 @@ export class LocalApiServer {
       // Mid-stream there is no status code left to set: the error travels as an event, without [DONE].
       if (!res.destroyed) res.end(`data: ${JSON.stringify({ error: { message: toErrorPayload(error).message, type: 'server_error' } })}\n\n`);
     }
+  }
+
+  /**
+   * SSE events written to `res`. A client that stops reading fills the socket's buffers until write() asks
+   * to wait for a drain; if none comes within stallMs, the connection is closed, which cancels the
+   * generation (a reader that never reads would otherwise hold a context sequence and buffer the reply).
+   */
+  private stallGuardedWriter(res: http.ServerResponse): (payload: unknown) => void {
+    const stallMs = this.options.stallMs ?? defaultStallMs;
+    let timer: NodeJS.Timeout | null = null;
+    const clear = () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    };
+    res.on('drain', clear);
+    res.once('finish', clear);
+    res.once('close', clear);
+    return (payload) => {
+      if (res.destroyed || res.write(`data: ${JSON.stringify(payload)}\n\n`) || timer) return;
+      timer = setTimeout(() => {
+        this.cutOff.set(res, `the client stopped reading its stream (nothing read for ${stallMs / 1000} s)`);
+        res.destroy();
+      }, stallMs);
+    };
   }
 
   /** Reads a JSON body of at most maxBodyBytes; a larger one is refused from its Content-Length or as it arrives. */
@@ -285,7 +306,8 @@ export class LocalApiServer {
     let body: { message: string; type: string; code: string | null; param: string | null };
     if (error instanceof HttpError) {
       status = error.status;
-      body = { message: error.message, type: error.type, code: null, param: error.param };
+      body = { message: error.message, type: error.type, code: error.extra.code ?? null, param: error.param };
+      for (const [name, value] of Object.entries(error.extra.headers ?? {})) res.setHeader(name, value);
     } else {
       const payload = toErrorPayload(error);
       status = statusOfCode[payload.code] ?? 500;

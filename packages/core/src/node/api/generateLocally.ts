@@ -4,8 +4,8 @@ import type { ChatModelService } from '../host/ChatModelService.js';
 import type { WorkerSupervisor } from '../workers/WorkerSupervisor.js';
 
 export interface LocalChat {
-  chatModel: ChatModelService;
-  supervisor: WorkerSupervisor<InferenceContract>;
+  chatModel: Pick<ChatModelService, 'readyClient' | 'ensureLoaded'>;
+  supervisor: Pick<WorkerSupervisor<InferenceContract>, 'run'>;
 }
 
 /**

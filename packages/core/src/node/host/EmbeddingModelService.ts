@@ -1,4 +1,4 @@
-import type { InferenceContract } from '../../common/contract/inferenceContract.js';
+import type { InferenceContract, WorkPriority } from '../../common/contract/inferenceContract.js';
 import type { InstalledModel } from '../../common/contract/schemas.js';
 import { Emitter } from '../../common/disposable.js';
 import { decodeVector } from '../../common/embedding/vectorCodec.js';
@@ -24,6 +24,11 @@ export interface RemoteEmbeddings {
   /** Never equal to a local model's key: remote and local vectors must never be compared. */
   readonly embeddingKey: string;
   embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
+}
+
+export interface EmbedOptions {
+  /** Whose work this is: the worker embeds the user's first, then local API requests, then background backfill. */
+  priority?: WorkPriority;
 }
 
 export interface EmbeddingModelInfo {
@@ -131,14 +136,14 @@ export class EmbeddingModelService {
   }
 
   /** Unit-length float32 vectors, one per text, in order. */
-  async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+  async embed(texts: readonly string[], signal?: AbortSignal, options: EmbedOptions = {}): Promise<Float32Array[]> {
     // Remote failures throw (no local stand-in: its vectors would not match the stored remote ones).
     if (this.remote?.embeddingsActive) {
       await this.ensureRemote(this.remote, signal);
       return this.remote.embed(texts, signal);
     }
     const info = await this.ensureLoaded(signal);
-    const result = await this.options.supervisor.run((client) => client.call('embed.batch', { texts: [...texts] }, { signal }));
+    const result = await this.options.supervisor.run((client) => client.call('embed.batch', { texts: [...texts], priority: options.priority ?? 'user' }, { signal }));
     if (result.truncated > 0) this.options.logger.debug('embedding inputs truncated to the model context', { truncated: result.truncated, model: info.name });
     return result.vectors.map(decodeVector);
   }

@@ -147,9 +147,11 @@ export class IngestPipeline {
         signal.throwIfAborted();
         const rows = store.chunksToEmbed(id, info.key, batch);
         if (rows.length === 0) break;
+        // Backfill waits behind the user's turns and local API requests in the worker.
         const embedded = await embeddings.embed(
           rows.map((row) => row.text),
           signal,
+          { priority: 'background' },
         );
         // Cancelled or removed meanwhile: nothing of it may reach the store or the index.
         signal.throwIfAborted();
