@@ -36,8 +36,9 @@ export type Diagnostics = z.output<typeof diagnosticsSchema>;
 const stageMs = z.number().min(0).max(600_000).nullable();
 
 /**
- * A spoken turn's stages as the renderer lived them (only it knows when the reply's first audio played),
- * in ms from the end of the user's speech (the audio frame that completed the turn was sent).
+ * A spoken turn's stages as the renderer lives them (only it knows when the reply's first audio played),
+ * in ms from the end of the user's speech (the audio frame that completed the turn was sent). Each stage
+ * is reported once it is known, the other left null, so a reply that is never spoken loses nothing.
  */
 export const voiceTurnStagesSchema = z
   .object({
