@@ -1,8 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, send, startHost } from '../support/hostHarness.js';
+import { type Harness, send, startHost, waitFor } from '../support/hostHarness.js';
 import { memorySecrets } from '../support/memorySecrets.js';
 import { needsTinyModel, tinyChatModel } from '../support/models.js';
 import { histogramCount, parsePrometheusText } from '../support/prometheusText.js';
+import { makeTempDir } from '../support/tempDir.js';
 
 /**
  * `/metrics` on the real local API of a real host (worker process, tiny model): behind the same key as the
@@ -87,5 +90,18 @@ describe.skipIf(!tinyChatModel)(`metrics on the local API and in Diagnostics (${
     expect(histogramCount(families, 'assistant_voice_first_audio_seconds')).toBe(1);
     const diagnostics = await harness.client.call('diagnostics.get', {});
     expect(diagnostics.figures.find((figure) => figure.figure === 'voiceFirstAudio')).toEqual({ figure: 'voiceFirstAudio', count: 1, p50: 1300, p95: 1300 });
+  });
+
+  it("measures a real document's ingestion throughput once it is ready", async () => {
+    const file = path.join(makeTempDir('metrics-docs-'), 'harbour.md');
+    fs.writeFileSync(file, '# The harbour\n\nThe lighthouse beam is visible for twenty nautical miles on a clear night.\n'.repeat(20));
+    await harness.client.call('documents.add', { paths: [file] });
+    await waitFor(async () => (await harness.client.call('documents.list', {})).every((document) => document.status === 'ready' || document.status === 'failed'), 60_000, 'the document to be ingested');
+    expect((await harness.client.call('documents.list', {})).map((document) => document.status)).toEqual(['ready']);
+    const { families } = await scrape();
+    expect(histogramCount(families, 'assistant_ingest_throughput_bytes_per_second')).toBe(1);
+    const throughput = (await harness.client.call('diagnostics.get', {})).figures.find((figure) => figure.figure === 'ingestThroughput')!;
+    expect(throughput.count).toBe(1);
+    expect(throughput.p50).toBeGreaterThan(0);
   });
 });
