@@ -36,3 +36,5 @@ export * from './api/ApiService.js';
 export * from './api/RemoteBackend.js';
 export * from './api/OpenAiClient.js';
 export * from './api/SseParser.js';
+export * from './metrics/MetricsService.js';
+export * from './metrics/MetricsRecorder.js';

@@ -14,6 +14,7 @@ import {
   secretNameSchema,
   secretsStateSchema,
 } from './trustSchemas.js';
+import { diagnosticsSchema, voiceTurnStagesSchema } from './diagnosticsSchemas.js';
 import { appStateSchema, catalogModelSchema, conversationSchema, conversationSearchHitSchema, installedModelSchema, messageGroundingSchema, messageSchema, messageStatsSchema, pullProgressSchema } from './schemas.js';
 
 const id = z.string().min(1).max(100);
@@ -142,5 +143,10 @@ export const hostContract = defineContract({
 
   'api.getState': method(empty, z.object({ local: localApiStateSchema, remote: remoteBackendStateSchema })),
   'api.changed': event(z.object({ local: localApiStateSchema, remote: remoteBackendStateSchema })),
+
+  /** This session's figures (median and 95th percentile), restarts, errors, breakers and voice tier: Settings → Diagnostics. */
+  'diagnostics.get': method(empty, diagnosticsSchema),
+  /** The renderer reports a spoken turn's stages, which only it can time (the reply's first audio plays there). */
+  'diagnostics.voiceTurn': method(voiceTurnStagesSchema, z.object({})),
 });
 export type HostContract = typeof hostContract;

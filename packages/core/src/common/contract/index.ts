@@ -7,3 +7,4 @@ export * from './ingestContract.js';
 export * from './voiceContract.js';
 export * from './voiceSchemas.js';
 export * from './trustSchemas.js';
+export * from './diagnosticsSchemas.js';

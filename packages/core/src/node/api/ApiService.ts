@@ -9,6 +9,7 @@ import { SerialQueue } from '../../common/SerialQueue.js';
 import type { ChatModelService } from '../host/ChatModelService.js';
 import type { EmbeddingModelService } from '../host/EmbeddingModelService.js';
 import type { Logger } from '../logger.js';
+import type { MetricsService } from '../metrics/MetricsService.js';
 import type { NetworkGate } from '../network/NetworkGate.js';
 import type { VoiceLibrary } from '../host/VoiceLibrary.js';
 import type { SecretStore } from '../secrets/SecretStore.js';
@@ -41,6 +42,8 @@ export interface ApiServiceOptions {
   voice?: Pick<VoiceLibrary, 'synthesize' | 'transcribe'> | null;
   breaker?: { failureThreshold?: number; openMs?: number };
   now?: () => number;
+  /** This session's metrics, served as Prometheus text at GET /metrics. */
+  metrics?: Pick<MetricsService, 'exposition'> | null;
 }
 
 /**
@@ -166,6 +169,7 @@ export class ApiService {
       },
       speech: this.options.voice ? (text, signal) => this.options.voice!.synthesize(text, signal) : undefined,
       transcribe: this.options.voice ? (wav, signal) => this.options.voice!.transcribe(wav, signal) : undefined,
+      metrics: this.options.metrics ? () => this.options.metrics!.exposition() : undefined,
     };
   }
 

@@ -31,6 +31,8 @@ export interface LocalApiHandlers {
   speech?(text: string, signal: AbortSignal): Promise<Uint8Array>;
   /** The transcript of an uploaded recording (WAV); absent when the app has no voice. */
   transcribe?(wav: Uint8Array, signal: AbortSignal): Promise<string>;
+  /** This session's metrics as Prometheus text (GET /metrics); absent without a metrics service. */
+  metrics?(): Promise<{ contentType: string; text: string }>;
 }
 
 export interface LocalApiServerOptions {
@@ -173,8 +175,16 @@ export class LocalApiServer {
         }
         return this.json(res, 200, { text });
       }
+      case 'GET /metrics': {
+        const metrics = this.options.handlers.metrics;
+        if (!metrics) throw new HttpError(404, 'Metrics are not part of this build of the app.', 'not_found_error');
+        const { contentType, text } = await metrics();
+        res.writeHead(200, { 'Content-Type': contentType });
+        res.end(text);
+        return;
+      }
       default:
-        throw new HttpError(404, `Unknown route ${route}: the local API serves GET /v1/models, POST /v1/chat/completions, POST /v1/embeddings, POST /v1/audio/speech and POST /v1/audio/transcriptions.`, 'not_found_error');
+        throw new HttpError(404, `Unknown route ${route}: the local API serves GET /v1/models, POST /v1/chat/completions, POST /v1/embeddings, POST /v1/audio/speech, POST /v1/audio/transcriptions and GET /metrics.`, 'not_found_error');
     }
   }
 

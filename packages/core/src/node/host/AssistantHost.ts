@@ -17,6 +17,8 @@ import { AuditRecorder } from '../audit/AuditRecorder.js';
 import { ConversationStore } from '../conversations/ConversationStore.js';
 import { openDatabase } from '../db/openDatabase.js';
 import type { Logger } from '../logger.js';
+import { MetricsRecorder } from '../metrics/MetricsRecorder.js';
+import { MetricsService } from '../metrics/MetricsService.js';
 import { type Manifest, loadManifest } from '../models/manifest.js';
 import { ModelManager, statModelPath } from '../models/ModelManager.js';
 import { NetworkGate } from '../network/NetworkGate.js';
@@ -100,10 +102,12 @@ export class AssistantHost implements Disposable {
     readonly secrets: SecretService,
     readonly audit: AuditLog,
     readonly api: ApiService,
+    readonly metrics: MetricsService,
   ) {
     // Subscribed first, so each change is recorded before other listeners act on it.
     this.recorder = this.store.add(new AuditRecorder({ audit, settings, network, chatModel, embeddings, supervisor, documents, voice, replacedBy: (id) => replacedBy(db, id) }));
     this.store.add(audit.onDidAppend((event) => this.publish('audit.appended', event)));
+    this.store.add(new MetricsRecorder({ metrics, supervisor, documents, voice, now: options.now }));
     const chat = new ChatService({
       documents,
       conversations,
@@ -114,7 +118,10 @@ export class AssistantHost implements Disposable {
       now: options.now,
       onConversationChanged: (conversationId) => this.publish('conversations.changed', { conversationId }),
       remote: api.remote,
-      onDidFinishTurn: (turn) => this.recorder.turn(turn),
+      onDidFinishTurn: (turn) => {
+        this.recorder.turn(turn);
+        metrics.turn(turn);
+      },
       reranker: () => this.rerankerPath,
     });
     this.store.add(toDisposable(() => supervisor.dispose()));
@@ -174,6 +181,11 @@ export class AssistantHost implements Disposable {
       ...network.handlers,
       ...audit.handlers,
       ...api.handlers,
+      'diagnostics.get': () => metrics.snapshot(),
+      'diagnostics.voiceTurn': (stages) => {
+        metrics.voiceTurn(stages);
+        return {};
+      },
       'settings.get': () => settings.get(),
       'settings.update': async (patch) => {
         const paths = await this.lookAtModelPaths(patch);
@@ -215,9 +227,10 @@ export class AssistantHost implements Disposable {
       // By name only: the value never reaches the audit log.
       onAudit: (kind, name) => audit.append(kind, kind === 'secret.set' ? `The secret "${name}" was set.` : `The secret "${name}" was deleted.`, { name }),
     });
-    const api = new ApiService({ settings, chatModel, supervisor, embeddings, network, voice, logger: options.logger, secrets, onAudit: (summary, details) => audit.append('api.call', summary, details), breaker: options.breaker, now: options.now });
+    const metrics = new MetricsService({ now: options.now });
+    const api = new ApiService({ metrics, settings, chatModel, supervisor, embeddings, network, voice, logger: options.logger, secrets, onAudit: (summary, details) => audit.append('api.call', summary, details), breaker: options.breaker, now: options.now });
     embeddings.useRemote(api.remote);
-    const host = new AssistantHost(options, db, models, settings, conversations, supervisor, chatModel, network, embeddings, documents, voice, secrets, audit, api);
+    const host = new AssistantHost(options, db, models, settings, conversations, supervisor, chatModel, network, embeddings, documents, voice, secrets, audit, api, metrics);
     host.rerankerPath = (await models.resolveRerankerModel())?.path ?? null;
     host.installedModels = await models.installed();
     const intervalMs = options.watchIntervalMs ?? 0;

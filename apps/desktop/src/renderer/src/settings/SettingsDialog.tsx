@@ -4,6 +4,7 @@ import { settingsGroups, settingsLayout, type SettingKey } from '@assistant/core
 import { useAssistant } from '../store';
 import { ApiStatus } from './ApiStatus';
 import { AuditViewer } from './AuditViewer';
+import { DiagnosticsSection } from './DiagnosticsSection';
 import { NetworkSection } from './NetworkSection';
 import { SecretsSection } from './SecretsSection';
 import { SettingField } from './SettingField';
@@ -19,6 +20,7 @@ const sections: { id: SettingsSection; title: string }[] = [
   { id: 'secrets', title: 'Secrets' },
   { id: 'network', title: 'Network' },
   { id: 'audit', title: 'Audit log' },
+  { id: 'diagnostics', title: 'Diagnostics' },
 ];
 
 /**
@@ -87,6 +89,8 @@ export function SettingsDialog() {
                 <AuditViewer />
               ) : section === 'network' ? (
                 <NetworkSection />
+              ) : section === 'diagnostics' ? (
+                <DiagnosticsSection />
               ) : (
                 <>
                   {(section === 'remote' || section === 'localApi') && <ApiStatus which={section} />}

@@ -4,7 +4,7 @@ import type { AssistantState } from '../store';
 import { formatSettingValue } from '../format';
 
 /** The panel's sections: the schema's groups, then the power-user views. */
-export type SettingsSection = 'models' | 'generation' | 'voice' | 'documents' | 'privacy' | 'remote' | 'localApi' | 'secrets' | 'audit' | 'network';
+export type SettingsSection = 'models' | 'generation' | 'voice' | 'documents' | 'privacy' | 'remote' | 'localApi' | 'secrets' | 'audit' | 'network' | 'diagnostics';
 
 export interface ImportReport {
   id: number;

@@ -5,7 +5,8 @@ import { MicrophoneCapture } from './MicrophoneCapture';
 
 export interface ListenSessionOptions {
   client: HostClient;
-  onEvents(events: ListenEvent[]): void;
+  /** `sentAt`: performance.now() when the call that brought them was sent (a final transcript's turn ended then). */
+  onEvents(events: ListenEvent[], sentAt: number): void;
   /** A voice.listen call failed: the session has closed itself. */
   onError(error: unknown): void;
   /** The microphone went away; what was said so far has been finalised (onEvents) before this. */
@@ -62,8 +63,9 @@ export class ListenSession {
     if (this.closed) return;
     this.closed = true;
     try {
+      const sentAt = performance.now();
       const { events } = await this.options.client.call('voice.listenEnd', { sessionId: this.id });
-      if (!discard) this.options.onEvents(events);
+      if (!discard) this.options.onEvents(events, sentAt);
     } catch (error) {
       this.options.onError(error);
     }
@@ -104,8 +106,9 @@ export class ListenSession {
       try {
         // Int16Array bytes are little endian on every platform Electron and Chromium run on.
         const pcm16 = bytesToBase64(new Uint8Array(samples.buffer));
+        const sentAt = performance.now();
         const { events } = await this.options.client.call('voice.listen', { sessionId: this.id, sampleRate: 16_000, pcm16 });
-        if (events.length > 0) this.options.onEvents(events);
+        if (events.length > 0) this.options.onEvents(events, sentAt);
       } catch (error) {
         this.close();
         this.options.onError(error);

@@ -1,4 +1,4 @@
-import { ErrorCode, toErrorPayload, type ListenEvent, type MicrophoneStatus, type Settings, type VoiceState } from '@assistant/core';
+import { ErrorCode, toErrorPayload, type ListenEvent, type MicrophoneStatus, type Settings, type VoiceState, type VoiceTurnStages } from '@assistant/core';
 import type { StoreApi } from 'zustand';
 import type { AssistantState } from '../store';
 import { ListenSession } from './ListenSession';
@@ -65,6 +65,8 @@ export function createVoiceSlice(set: SetState, get: GetState, subscribe: Subscr
   let pttHeld = false;
   /** Set by a voice turn just before send(), read by startVoiceReply() inside it. */
   let turnByVoice = false;
+  /** With turnByVoice: when the user's speech ended (performance.now()), to time the reply's first audio from. */
+  let turnEndedAt: number | null = null;
 
   const playback = new PlaybackQueue({
     onPlayed: () => set((s) => ({ voiceSpokenSentences: s.voiceSpokenSentences + 1 })),
@@ -87,12 +89,20 @@ export function createVoiceSlice(set: SetState, get: GetState, subscribe: Subscr
     }
   }
 
-  function sendByVoice(text: string): void {
+  /** Settings → Diagnostics: a spoken turn's stage, as soon as it is known (only the renderer hears the first audio). */
+  function reportStage(stages: VoiceTurnStages): void {
+    // A host that cannot take it (an older one, a closed connection) loses a figure, never the turn.
+    void get().client?.call('diagnostics.voiceTurn', stages).catch(() => {});
+  }
+
+  function sendByVoice(text: string, endedAt: number): void {
     const trySend = () => {
       if (get().streaming) return false;
       turnByVoice = true;
+      turnEndedAt = endedAt;
       void get().send(text);
       turnByVoice = false;
+      turnEndedAt = null;
       return true;
     };
     if (trySend()) return;
@@ -102,7 +112,7 @@ export function createVoiceSlice(set: SetState, get: GetState, subscribe: Subscr
     });
   }
 
-  function onEvents(events: ListenEvent[]): void {
+  function onEvents(events: ListenEvent[], sentAt: number): void {
     for (const event of events) {
       if (event.type === 'speechStart') {
         set({ voiceHeard: true, voicePartial: '' });
@@ -114,7 +124,8 @@ export function createVoiceSlice(set: SetState, get: GetState, subscribe: Subscr
         // With no STT the final is empty: keep "speech detected" on screen, it is the only feedback.
         if (text) {
           set({ voiceHeard: false, voicePartial: '' });
-          sendByVoice(text);
+          reportStage({ finalTranscriptMs: performance.now() - sentAt, firstAudioMs: null });
+          sendByVoice(text, sentAt);
         }
       }
     }
@@ -294,6 +305,7 @@ export function createVoiceSlice(set: SetState, get: GetState, subscribe: Subscr
 
     startVoiceReply() {
       const byVoice = turnByVoice;
+      let endedAt = byVoice ? turnEndedAt : null;
       turnByVoice = false;
       // A new reply supersedes whatever is still being said.
       speaker?.cancel();
@@ -311,7 +323,12 @@ export function createVoiceSlice(set: SetState, get: GetState, subscribe: Subscr
           return client.call('voice.speak', { text });
         },
         playback,
-        onSpeaking: (engine) => set({ voiceSpeaking: engine }),
+        onSpeaking: (engine) => {
+          set({ voiceSpeaking: engine });
+          if (endedAt === null) return;
+          reportStage({ finalTranscriptMs: null, firstAudioMs: performance.now() - endedAt });
+          endedAt = null;
+        },
         onError: (error) => {
           const { code, message } = toErrorPayload(error);
           if (code !== ErrorCode.TransportClosed) set({ voiceError: message });
