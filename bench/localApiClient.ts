@@ -18,8 +18,9 @@ export interface StreamedCompletion {
   text: string;
 }
 
-/** One streamed chat completion over HTTP, timed on the client side. */
-export async function streamChatCompletion(url: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<StreamedCompletion> {
+/** One streamed chat completion over HTTP, timed on the client side; `onText` sees each streamed piece. */
+export async function streamChatCompletion(url: string, body: Record<string, unknown>, options: { signal?: AbortSignal; onText?: (text: string) => void } = {}): Promise<StreamedCompletion> {
+  const { signal } = options;
   let first = 0;
   let tokens = 0;
   let text = '';
@@ -41,6 +42,7 @@ export async function streamChatCompletion(url: string, body: Record<string, unk
       if (content) {
         first ||= performance.now();
         text += content;
+        options.onText?.(content);
       }
       if (chunk.usage) tokens = chunk.usage.completion_tokens;
     }

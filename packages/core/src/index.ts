@@ -15,4 +15,5 @@ export * from './common/CircuitBreaker.js';
 export * from './common/terminalText.js';
 export * from './common/chat/groundedPrompt.js';
 export * from './common/chat/packPassages.js';
+export * from './common/chat/describeReplyStats.js';
 export * from './common/text/plural.js';

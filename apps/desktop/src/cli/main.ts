@@ -17,8 +17,11 @@ Commands:
                                          Serve the app to your browser on 127.0.0.1 (prints a URL with an access token);
                                          --api also serves the OpenAI-compatible API for this run (key: localApiKey;
                                          per-request limits and the waiting queue: settings apiMax*)
-  ask "question" [--model NAME|PATH] [--conversation ID] [--json]
-                                         Ask once and stream the answer to stdout (--json: one JSON event per line)
+  ask "question" [--model NAME|PATH] [--conversation ID] [--json] [--stats]
+                                         Ask once and stream the answer to stdout (--json: one JSON event per line,
+                                         the last with the reply's figures; --stats: the figures on stderr)
+  ask --continue --conversation ID [--model NAME|PATH] [--json] [--stats]
+                                         Go on with the conversation's last reply where the length or time limit cut it off
   models list [--json]                   Installed models and the default catalog
   models pull ID                         Download a model from the manifest (resumes, verifies)
   models import DIR                      Copy models from a local folder (offline machines)
@@ -69,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
       api: { type: 'boolean', default: false },
       model: { type: 'string' },
       conversation: { type: 'string' },
+      continue: { type: 'boolean', default: false },
+      stats: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       k: { type: 'string' },
       mode: { type: 'string' },
@@ -98,8 +103,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'ask': {
       const question = rest.join(' ').trim();
-      if (!question) throw new AssistantError(ErrorCode.InvalidInput, 'ask needs a question, e.g. npm run assistant -- ask "What is a GGUF file?"');
-      return askCommand({ question, model: values.model ?? null, conversationId: values.conversation, json: values.json }, io);
+      if (values.continue) {
+        if (question) throw new AssistantError(ErrorCode.InvalidInput, "ask --continue takes no question: it goes on with the conversation's last reply.");
+        if (!values.conversation) throw new AssistantError(ErrorCode.InvalidInput, 'ask --continue needs --conversation ID (the conversationId that ask --json prints).');
+      } else if (!question) throw new AssistantError(ErrorCode.InvalidInput, 'ask needs a question, e.g. npm run assistant -- ask "What is a GGUF file?"');
+      return askCommand({ question, model: values.model ?? null, conversationId: values.conversation, continue: values.continue, json: values.json, stats: values.stats }, io);
     }
     case 'ingest':
       return ingestCommand(rest, { json: values.json, embeddingModel: values['embedding-model'] }, io);

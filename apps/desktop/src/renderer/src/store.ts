@@ -3,7 +3,6 @@ import {
   ErrorCode,
   toErrorPayload,
   type AppState,
-  type ChatItem,
   type Citation,
   type ContractClient,
   type Conversation,
@@ -13,8 +12,9 @@ import {
 import { createDocumentsSlice, type DocumentsSlice } from './documents';
 import { createModelsSlice, type ModelsSlice } from './models';
 import { createOutsideChangesSlice, type OutsideChangesSlice } from './outsideChanges';
-import { newestFirst, patchMessage, placeholder, replacePlaceholders, upsertConversation } from './messageUpdates';
+import { newestFirst, patchMessage, placeholder, upsertConversation } from './messageUpdates';
 import { createVoiceSlice, type VoiceSlice } from './voice/voiceSlice';
+import { streamReply } from './streamReply';
 import { createSettingsSlice, type SettingsSlice } from './settings/settingsSlice';
 import { createTrustSlice, type TrustSlice } from './settings/trustSlice';
 
@@ -44,8 +44,6 @@ export interface AssistantState extends ModelsSlice, DocumentsSlice, VoiceSlice,
   messages: Message[];
   loadingConversation: boolean;
   streaming: StreamingState | null;
-  /** Assistant message id -> how many older messages were left out of that reply. */
-  trimmed: Record<string, number>;
   error: { id: number; message: string } | null;
   /** Bumped to ask the composer to take focus (new conversation, after sending). */
   composerFocus: number;
@@ -61,6 +59,8 @@ export interface AssistantState extends ModelsSlice, DocumentsSlice, VoiceSlice,
   renameConversation(id: string, title: string): Promise<void>;
   deleteConversation(id: string): Promise<void>;
   send(text: string): Promise<void>;
+  /** Goes on with the active conversation's last reply, which the reply-length or time limit cut off. */
+  continueReply(messageId: string): Promise<void>;
   stop(): void;
   retryWorker(): Promise<void>;
   reportError(error: unknown): void;
@@ -118,7 +118,6 @@ export const useAssistant = create<AssistantState>()((set, get, store) => {
     messages: [],
     loadingConversation: false,
     streaming: null,
-    trimmed: {},
     error: null,
     composerFocus: 0,
     ...createModelsSlice(set, get),
@@ -205,79 +204,19 @@ export const useAssistant = create<AssistantState>()((set, get, store) => {
       const seq = ++localSeq;
       const userId = `local-user-${seq}`;
       const assistantId = `local-assistant-${seq}`;
-      const controller = new AbortController();
-      set((s) => ({
-        messages: [...s.messages, placeholder(userId, activeConversationId, 'user', text, 'complete'), placeholder(assistantId, activeConversationId, 'assistant', '', 'streaming')],
-        streaming: { conversationId: activeConversationId, assistantMessageId: assistantId, controller, text: '', citations: [] },
-        composerFocus: s.composerFocus + 1,
-      }));
+      set((s) => ({ messages: [...s.messages, placeholder(userId, activeConversationId, 'user', text, 'complete'), placeholder(assistantId, activeConversationId, 'assistant', '', 'streaming')] }));
+      const input = activeConversationId ? { conversationId: activeConversationId, text } : { text };
+      await streamReply(set, get, { conversationId: activeConversationId, userId, assistantId, text: '', citations: [], continuing: null, run: (options) => client.stream('chat.send', input, options) });
+    },
 
-      // Spoken when voice started the turn or replies are read aloud; it hears the text as it streams.
-      const spoken = get().startVoiceReply();
-      const onItem = (item: ChatItem) => {
-        if (item.type === 'text') spoken?.push(item.text);
-        applyItem(item);
-      };
-      const applyItem = (item: ChatItem) =>
-        set((s) => {
-          const live = s.streaming;
-          if (!live || live.controller !== controller) return {};
-          const visible = s.activeConversationId === live.conversationId;
-          if (item.type === 'text') {
-            const liveText = live.text + item.text;
-            return {
-              streaming: { ...live, text: liveText },
-              messages: visible ? patchMessage(s.messages, live.assistantMessageId, { text: liveText }) : s.messages,
-            };
-          }
-          if (item.type === 'sources') {
-            return {
-              streaming: { ...live, citations: item.citations },
-              messages: visible ? patchMessage(s.messages, live.assistantMessageId, { citations: item.citations }) : s.messages,
-            };
-          }
-          if (item.type === 'grounding') return { messages: visible ? patchMessage(s.messages, live.assistantMessageId, { grounding: item.grounding }) : s.messages };
-          const assistantMessage = { ...item.assistantMessage, text: live.text, citations: live.citations.length > 0 ? live.citations : item.assistantMessage.citations };
-          const swaps = [[userId, item.userMessage], [assistantId, assistantMessage]] as const;
-          return {
-            streaming: { ...live, conversationId: item.conversation.id, assistantMessageId: item.assistantMessage.id },
-            // A first message creates the conversation: select it if the user is still looking at the draft.
-            activeConversationId: visible ? item.conversation.id : s.activeConversationId,
-            messages: visible ? replacePlaceholders(s.messages, swaps) : s.messages,
-            conversations: upsertConversation(s.conversations, item.conversation),
-          };
-        });
-
-      try {
-        const input = activeConversationId ? { conversationId: activeConversationId, text } : { text };
-        const result = await client.stream('chat.send', input, { signal: controller.signal, onItem });
-        // Stop ends the stream with the partial reply: the sentences queued for speech stop with it.
-        spoken?.end(result.stats.stopReason === 'cancelled');
-        set((s) => {
-          const live = s.streaming;
-          const visible = s.activeConversationId === result.message.conversationId;
-          // The stored message carries its citations; the streamed ones stand in if it came without.
-          const message = result.message.citations.length === 0 && live?.controller === controller && live.citations.length > 0 ? { ...result.message, citations: live.citations } : result.message;
-          return {
-            streaming: live?.controller === controller ? null : live,
-            messages: visible ? replacePlaceholders(s.messages, [[live?.assistantMessageId ?? assistantId, message]]) : s.messages,
-            trimmed: result.stats.trimmedMessages > 0 ? { ...s.trimmed, [result.message.id]: result.stats.trimmedMessages } : s.trimmed,
-          };
-        });
-      } catch (error) {
-        const payload = toErrorPayload(error);
-        const live = get().streaming;
-        const messageId = live?.controller === controller ? live.assistantMessageId : assistantId;
-        const visible = get().activeConversationId === (live?.conversationId ?? activeConversationId);
-        const cancelled = payload.code === ErrorCode.Cancelled;
-        spoken?.end(cancelled);
-        set((s) => ({
-          streaming: s.streaming?.controller === controller ? null : s.streaming,
-          messages: patchMessage(s.messages, messageId, cancelled ? { status: 'cancelled' } : { status: 'error', error: payload, text: live?.text ?? '' }),
-        }));
-        // If the failed reply is not on screen, say so in the alert region instead.
-        if (!visible && !cancelled) get().reportError(error);
-      }
+    async continueReply(messageId) {
+      const { client, streaming, activeConversationId: conversationId, messages } = get();
+      const reply = messages.find((message) => message.id === messageId);
+      if (!client || streaming || !conversationId || !reply) return;
+      const userId = messages.findLast((message) => message.role === 'user')?.id ?? '';
+      set((s) => ({ messages: patchMessage(s.messages, messageId, { status: 'streaming' }) }));
+      const input = { conversationId, messageId };
+      await streamReply(set, get, { conversationId, userId, assistantId: messageId, text: reply.text, citations: reply.citations, continuing: reply, run: (options) => client.stream('chat.continue', input, options) });
     },
 
     stop() {

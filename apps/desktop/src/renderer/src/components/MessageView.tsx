@@ -2,6 +2,8 @@ import { memo, useCallback, useEffect, useState } from 'react';
 import type { Message } from '@assistant/core';
 import { plural } from '../format';
 import { CodeSpans } from './CodeSpans';
+import { CutOffNote } from './CutOffNote';
+import { ReplyStats } from './ReplyStats';
 import { Sources, sourceId, textWithMarkers } from './Sources';
 import './messageView.css';
 
@@ -9,7 +11,8 @@ interface Props {
   message: Message;
   /** True for the reply being streamed right now. */
   live: boolean;
-  trimmed: number | undefined;
+  /** The conversation's last message: a cut-off reply there can be continued. */
+  last: boolean;
 }
 
 /** Why an answer did not use the documents, quietly under it. */
@@ -35,7 +38,7 @@ function preview(text: string): string {
  * One message as plain text (React escapes it: no HTML from the model ever reaches the DOM). An answer
  * from the user's documents lists its sources underneath; each [n] in the text jumps to its source.
  */
-export const MessageView = memo(function MessageView({ message, live, trimmed }: Props) {
+export const MessageView = memo(function MessageView({ message, live, last }: Props) {
   const isUser = message.role === 'user';
   const waiting = live && message.text.length === 0;
   const citations = isUser ? [] : (message.citations ?? []);
@@ -45,6 +48,7 @@ export const MessageView = memo(function MessageView({ message, live, trimmed }:
   const collapsible = !live && message.text.length > collapseOver;
   const shown = collapsible && !expanded ? preview(message.text) : message.text;
   const textId = `message-text-${message.id}`;
+  const trimmed = message.stats?.trimmedMessages ?? 0;
 
   useEffect(() => {
     if (highlighted === null) return;
@@ -94,11 +98,13 @@ export const MessageView = memo(function MessageView({ message, live, trimmed }:
             <CodeSpans text={message.error?.message ?? 'The reply failed.'} />
           </div>
         )}
+        {!isUser && !live && <CutOffNote message={message} last={last} />}
         {citations.length > 0 && <Sources messageId={message.id} citations={citations} highlighted={highlighted} />}
         {!isUser && message.grounding && <p className="message-note">{groundingNotes[message.grounding]}</p>}
-        {trimmed !== undefined && trimmed > 0 && (
+        {trimmed > 0 && (
           <p className="message-note">{plural(trimmed, 'earlier message', 'earlier messages')} did not fit the model's context and {trimmed === 1 ? 'was' : 'were'} left out of this reply.</p>
         )}
+        {!isUser && message.stats && <ReplyStats messageId={message.id} stats={message.stats} hidden={live || message.status === 'streaming'} />}
       </div>
     </article>
   );

@@ -9,7 +9,6 @@ const stickThresholdPx = 48;
 export function Transcript({ before }: { before?: ReactNode }) {
   const messages = useAssistant((s) => s.messages);
   const streaming = useAssistant((s) => s.streaming);
-  const trimmed = useAssistant((s) => s.trimmed);
   const activeId = useAssistant((s) => s.activeConversationId);
   const loading = useAssistant((s) => s.loadingConversation);
   const scroller = useRef<HTMLDivElement>(null);
@@ -46,8 +45,8 @@ export function Transcript({ before }: { before?: ReactNode }) {
       {/* aria-busy while streaming: screen readers read the finished reply once, not every token. */}
       <div className="transcript" role="log" aria-live="polite" aria-label="Transcript" aria-busy={liveId !== null || loading}>
         {loading && <p className="transcript-loading">Loading conversation…</p>}
-        {messages.map((message) => (
-          <MessageView key={message.id} message={message} live={message.id === liveId} trimmed={trimmed[message.id]} />
+        {messages.map((message, index) => (
+          <MessageView key={message.id} message={message} live={message.id === liveId} last={index === messages.length - 1} />
         ))}
       </div>
     </div>
