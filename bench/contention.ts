@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createMemoryTransportPair, createRpcClient, hostContract } from '@assistant/core';
 import { silentLogger } from '@assistant/core/node';
 import { createNodeHost } from '../apps/desktop/src/node/createNodeHost.js';
 import { benchModelPath, benchPrompt, benchSystemPrompt } from './bareChat.js';
 import { type StreamedCompletion, serveLocalApi, streamChatCompletion } from './localApiClient.js';
 import { median, printReport, round } from './report.js';
-import { answerable, ingestFolder, squadArticles, writeArticles } from './squad.js';
+import { answerable, ingestFolder, squadArticles, squadDevFile, writeArticles } from './squad.js';
+import { connectClient } from './connectClient.js';
 
 /**
  * Eight grounded user turns, each sent twice in alternation: on an idle worker, and while a long local API
@@ -21,8 +21,7 @@ export async function benchContention(argv: string[]): Promise<void> {
   // --sequences N (contextSequences; 1 shows what a single shared sequence costs the user).
   const { values } = parseArgs({ args: argv, options: { model: { type: 'string' }, squad: { type: 'string' }, turns: { type: 'string', default: '8' }, tokens: { type: 'string', default: '16' }, sequences: { type: 'string' } } });
   const modelPath = benchModelPath('contention', values.model);
-  const squadFile = values.squad ?? (process.env.ASSISTANT_MODELS_DIR ? path.join(path.dirname(path.resolve(process.env.ASSISTANT_MODELS_DIR)), 'data/qa/squad2-dev/dev-v2.0.json') : '');
-  if (!fs.existsSync(squadFile)) throw new Error(`bench contention needs SQuAD 2.0 dev: pass --squad FILE (looked for "${squadFile}").`);
+  const squadFile = squadDevFile('contention', values.squad);
   const turns = Number(values.turns);
   const maxTokens = Number(values.tokens);
 
@@ -31,9 +30,7 @@ export async function benchContention(argv: string[]): Promise<void> {
   const { first, articles } = squadArticles(squadFile, '0-3');
   writeArticles(docs, first, articles);
   const host = await createNodeHost({ home, modelsDir: path.dirname(modelPath), model: modelPath, logger: silentLogger });
-  const [clientSide, hostSide] = createMemoryTransportPair();
-  host.connect(hostSide);
-  const client = createRpcClient(hostContract, clientSide);
+  const client = connectClient(host);
   await client.call('settings.update', { temperature: 0, maxTokens, systemPrompt: benchSystemPrompt, ...(values.sequences ? { contextSequences: Number(values.sequences) } : {}) });
   await ingestFolder(client, docs);
   const url = await serveLocalApi(host);

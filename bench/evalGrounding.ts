@@ -9,11 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Citation, type ContractClient, createMemoryTransportPair, createRpcClient, type HostContract, hostContract } from '@assistant/core';
+import type { Citation, ContractClient, HostContract } from '@assistant/core';
 import { silentLogger } from '@assistant/core/node';
 import { createNodeHost } from '../apps/desktop/src/node/createNodeHost.js';
 import { percentile, printReport, round } from './report.js';
 import { answerable, ingestFolder, type SquadQuestion, squadArticles, writeArticles } from './squad.js';
+import { connectClient } from './connectClient.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,9 +40,7 @@ writeArticles(docs, onTopic.first, onTopic.articles);
 // Without --model the turn is retrieval-only (keywords, estimated tokens): no other installed model is picked up.
 const modelsDir = values.model ? path.dirname(path.resolve(values.model)) : fs.mkdtempSync(path.join(os.tmpdir(), 'eval-grounding-no-models-'));
 const host = await createNodeHost({ home, logger: silentLogger, model: values.model ?? null, modelsDir });
-const [clientSide, hostSide] = createMemoryTransportPair();
-host.connect(hostSide);
-const client = createRpcClient(hostContract, clientSide);
+const client = connectClient(host);
 
 interface Turn {
   grounded: boolean;

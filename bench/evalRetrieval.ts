@@ -7,11 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createMemoryTransportPair, createRpcClient, hostContract, type SearchMode, searchModeSchema } from '@assistant/core';
+import { type SearchMode, searchModeSchema } from '@assistant/core';
 import { silentLogger } from '@assistant/core/node';
 import { createNodeHost } from '../apps/desktop/src/node/createNodeHost.js';
 import { round } from './report.js';
 import { answerable, ingestFolder, squadArticles, writeArticles } from './squad.js';
+import { connectClient } from './connectClient.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,9 +39,7 @@ writeArticles(docs, first, articles);
 const questions = answerable(articles);
 
 const host = await createNodeHost({ home, logger: silentLogger });
-const [clientSide, hostSide] = createMemoryTransportPair();
-host.connect(hostSide);
-const client = createRpcClient(hostContract, clientSide);
+const client = connectClient(host);
 try {
   const patch: Record<string, unknown> = {};
   if (values['embedding-model']) patch.embeddingModel = values['embedding-model'];

@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Citation, citationLabel, createMemoryTransportPair, createRpcClient, groundedPrompt, hostContract } from '@assistant/core';
+import { type Citation, citationLabel, groundedPrompt } from '@assistant/core';
 import { silentLogger } from '@assistant/core/node';
 import { createNodeHost } from '../apps/desktop/src/node/createNodeHost.js';
 import { type BareRun, benchModelPath, benchSystemPrompt, createBareChat, interleaveRuns } from './bareChat.js';
 import { idleIpcRoundTrip } from './llm.js';
 import { median, printReport, round } from './report.js';
-import { answerable, ingestFolder, squadArticles, writeArticles } from './squad.js';
+import { answerable, ingestFolder, squadArticles, squadDevFile, writeArticles } from './squad.js';
+import { connectClient } from './connectClient.js';
 
 /**
  * Grounded questions through the app (host retrieval and gate, RPC, packing by exact tokens in the worker,
@@ -19,8 +20,7 @@ export async function benchGrounded(argv: string[]): Promise<void> {
   // Options: --model PATH, --squad FILE, --articles A-B (default 0-3), --runs N, --tokens N, --budget TOKENS.
   const { values } = parseArgs({ args: argv, options: { model: { type: 'string' }, squad: { type: 'string' }, articles: { type: 'string', default: '0-3' }, runs: { type: 'string', default: '12' }, tokens: { type: 'string', default: '16' }, budget: { type: 'string' } } });
   const modelPath = benchModelPath('grounded', values.model);
-  const squadFile = values.squad ?? (process.env.ASSISTANT_MODELS_DIR ? path.join(path.dirname(path.resolve(process.env.ASSISTANT_MODELS_DIR)), 'data/qa/squad2-dev/dev-v2.0.json') : '');
-  if (!fs.existsSync(squadFile)) throw new Error(`bench grounded needs SQuAD 2.0 dev: pass --squad FILE (looked for "${squadFile}").`);
+  const squadFile = squadDevFile('grounded', values.squad);
   const runs = Number(values.runs);
   const maxTokens = Number(values.tokens);
 
@@ -31,9 +31,7 @@ export async function benchGrounded(argv: string[]): Promise<void> {
   const { first, articles } = squadArticles(squadFile, values.articles!);
   writeArticles(docs, first, articles);
   const host = await createNodeHost({ home, modelsDir: path.dirname(modelPath), model: modelPath, logger: silentLogger });
-  const [clientSide, hostSide] = createMemoryTransportPair();
-  host.connect(hostSide);
-  const client = createRpcClient(hostContract, clientSide);
+  const client = connectClient(host);
   await client.call('settings.update', { temperature: 0, maxTokens, threads, contextSize, systemPrompt: benchSystemPrompt });
   // A small budget makes prompts short, so the app's own overhead stands out from evaluation time.
   if (values.budget) await client.call('settings.update', { passageBudget: Number(values.budget) });

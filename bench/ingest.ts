@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createMemoryTransportPair, createRpcClient, hostContract } from '@assistant/core';
 import { chooseThreads, openDatabase, silentLogger } from '@assistant/core/node';
 import { LlamaLogLevel, getLlama } from 'node-llama-cpp';
 import { createNodeHost } from '../apps/desktop/src/node/createNodeHost.js';
 import { printReport, round } from './report.js';
+import { connectClient } from './connectClient.js';
 
 /**
  * Ingestion through the app (ingest worker parsing and chunking, embeddings in the inference worker,
@@ -26,9 +26,7 @@ export async function benchIngest(argv: string[]): Promise<void> {
   // The app: a fresh profile, the documents dropped at once, timed until every one is ready.
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ingest-'));
   const host = await createNodeHost({ home, modelsDir: path.dirname(modelPath), logger: silentLogger });
-  const [clientSide, hostSide] = createMemoryTransportPair();
-  host.connect(hostSide);
-  const client = createRpcClient(hostContract, clientSide);
+  const client = connectClient(host);
   await client.call('settings.update', { embeddingModel: modelPath });
   await host.refreshModels();
   const ingest = async (paths: string[]) => {

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { createMemoryTransportPair, createRpcClient, hostContract } from '@assistant/core';
 import { silentLogger } from '@assistant/core/node';
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -8,6 +7,7 @@ import path from 'node:path';
 import { createNodeHost } from '../apps/desktop/src/node/createNodeHost.js';
 import { type BareRun as Run, benchModelPath, benchPrompt, benchSystemPrompt as systemPrompt, createBareChat, interleaveRuns } from './bareChat.js';
 import { median, printReport, round } from './report.js';
+import { connectClient } from './connectClient.js';
 
 const prompt = benchPrompt;
 
@@ -28,9 +28,7 @@ export async function benchLlm(argv: string[]): Promise<void> {
 
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-llm-'));
   const host = await createNodeHost({ home, modelsDir: path.dirname(modelPath), model: modelPath, logger: silentLogger });
-  const [clientSide, hostSide] = createMemoryTransportPair();
-  host.connect(hostSide);
-  const client = createRpcClient(hostContract, clientSide);
+  const client = connectClient(host);
   await client.call('settings.update', { temperature: 0, maxTokens, threads, contextSize, systemPrompt });
 
   const app = async (): Promise<Run> => {

@@ -3,13 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
-import { createMemoryTransportPair, createRpcClient, type DocumentInfo, hostContract } from '@assistant/core';
+import { type DocumentInfo } from '@assistant/core';
 import { openDatabase, silentLogger } from '@assistant/core/node';
 import type { DocumentService } from '@assistant/rag/library';
 import { renderPdfPage, resolveLanguageData, toPgm } from '@assistant/rag/node';
 import { createWorker, OEM, PSM } from 'tesseract.js';
 import { createNodeHost } from '../apps/desktop/src/node/createNodeHost.js';
 import { median, printReport, round } from './report.js';
+import { connectClient } from './connectClient.js';
 
 /** Word error rate: word-level edit distance over the reference's length, on lower-cased words without punctuation. */
 export function wordErrorRate(reference: string, hypothesis: string): number {
@@ -72,9 +73,7 @@ export async function benchOcr(argv: string[]): Promise<void> {
 
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ocr-'));
   const host = await createNodeHost({ home, modelsDir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ocr-models-')), logger: silentLogger });
-  const [clientSide, hostSide] = createMemoryTransportPair();
-  host.connect(hostSide);
-  const client = createRpcClient(hostContract, clientSide);
+  const client = connectClient(host);
   const db = openDatabase({ file: path.join(home, 'assistant.db') });
   // Woken by the host's events, not by polling: polling would take CPU from the worker being measured.
   const settled = new Map<string, (document: DocumentInfo) => void>();

@@ -14,6 +14,13 @@ export interface SquadArticle {
   paragraphs: { context: string; qas: SquadQuestion[] }[];
 }
 
+/** The SQuAD 2.0 development file: `--squad FILE`, else beside ASSISTANT_MODELS_DIR in the shared data; throws naming what it looked for. */
+export function squadDevFile(bench: string, explicit: string | undefined): string {
+  const file = explicit ?? (process.env.ASSISTANT_MODELS_DIR ? path.join(path.dirname(path.resolve(process.env.ASSISTANT_MODELS_DIR)), 'data/qa/squad2-dev/dev-v2.0.json') : '');
+  if (!fs.existsSync(file)) throw new Error(`bench ${bench} needs SQuAD 2.0 dev: pass --squad FILE (looked for "${file}").`);
+  return file;
+}
+
 /** `--articles 0-7` → the articles of that range (inclusive), checked against the file. */
 export function squadArticles(file: string, range: string, flag = '--articles'): { first: number; articles: SquadArticle[] } {
   const match = /^(\d+)-(\d+)$/.exec(range);

@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Citation, type MessageStats, citationLabel, createMemoryTransportPair, createRpcClient, groundedPrompt, hostContract } from '@assistant/core';
+import { type Citation, type MessageStats, citationLabel, groundedPrompt } from '@assistant/core';
 import { silentLogger } from '@assistant/core/node';
 import { createNodeHost } from '../apps/desktop/src/node/createNodeHost.js';
 import { benchModelPath, benchSystemPrompt, createBareChat } from './bareChat.js';
 import { serveLocalApi, streamChatCompletion } from './localApiClient.js';
 import { median, printReport, round } from './report.js';
-import { answerable, ingestFolder, squadArticles, writeArticles } from './squad.js';
+import { answerable, ingestFolder, squadArticles, squadDevFile, writeArticles } from './squad.js';
+import { connectClient } from './connectClient.js';
 
 /**
  * An eight-turn conversation over the shared documents, with a local API request and a turn in another
@@ -22,8 +23,7 @@ export async function benchTurns(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { model: { type: 'string' }, squad: { type: 'string' }, article: { type: 'string', default: '0' }, tokens: { type: 'string', default: '48' }, rounds: { type: 'string', default: '3' } } });
   const rounds = Number(values.rounds);
   const modelPath = benchModelPath('turns', values.model);
-  const squadFile = values.squad ?? (process.env.ASSISTANT_MODELS_DIR ? path.join(path.dirname(path.resolve(process.env.ASSISTANT_MODELS_DIR)), 'data/qa/squad2-dev/dev-v2.0.json') : '');
-  if (!fs.existsSync(squadFile)) throw new Error(`bench turns needs SQuAD 2.0 dev: pass --squad FILE (looked for "${squadFile}").`);
+  const squadFile = squadDevFile('turns', values.squad);
   const maxTokens = Number(values.tokens);
   const article = Number(values.article);
   // The development split only (articles 0-7): the conversation asks about one, the interruption about the next.
@@ -36,9 +36,7 @@ export async function benchTurns(argv: string[]): Promise<void> {
   const { first, articles } = squadArticles(squadFile, `${article}-${article + 1}`);
   writeArticles(docs, first, articles);
   const host = await createNodeHost({ home, modelsDir: path.dirname(modelPath), model: modelPath, logger: silentLogger });
-  const [clientSide, hostSide] = createMemoryTransportPair();
-  host.connect(hostSide);
-  const client = createRpcClient(hostContract, clientSide);
+  const client = connectClient(host);
   await client.call('settings.update', { temperature: 0, maxTokens, threads, contextSize, systemPrompt: benchSystemPrompt });
   await ingestFolder(client, docs);
   const url = await serveLocalApi(host);

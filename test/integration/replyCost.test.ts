@@ -125,6 +125,9 @@ describe.skipIf(!tinyChatModel)(`what each reply cost, and the context it reuses
     const stopped = await send(client, 'Once upon a time', { signal: controller.signal, onItem: (item) => item.type === 'text' && ++chunks === 3 && controller.abort() });
     expect(stopped.result.stats.stopReason).toBe('cancelled');
     expect(stopped.result.stats.completionTokens).toBeGreaterThan(0);
+    // The engine's own figures too: the worker answers a cancel with what it evaluated.
+    expect(stopped.result.stats.promptTokens).toBeGreaterThan(0);
+    expect(stopped.result.stats.tokensPerSecond).toBeGreaterThan(0);
     const { messages } = await client.call('conversations.get', { id: stopped.conversationId });
     expect(messages[1]!.stats).toMatchObject({ stopReason: 'cancelled' });
 
