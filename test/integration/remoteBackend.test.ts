@@ -5,14 +5,16 @@ import { type Harness, send, startHost, waitFor } from '../support/hostHarness.j
 import { memorySecrets } from '../support/memorySecrets.js';
 import { needsTinyModel, tinyChatModel } from '../support/models.js';
 
-type Mode = 'hang' | 'malformed' | 'error500' | 'truncated' | 'ok';
+type Mode = 'hang' | 'malformed' | 'error500' | 'truncated' | 'ok' | 'length';
 
 /** A fake OpenAI-compatible server on loopback whose behaviour the test switches; it counts requests. */
 async function fakeServer() {
-  const state = { mode: 'ok' as Mode, requests: 0 };
+  const state = { mode: 'ok' as Mode, requests: 0, lastBody: '' };
   const server = http.createServer((req, res) => {
     state.requests++;
-    req.resume();
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => (state.lastBody = body));
     if (state.mode === 'hang') return; // never answers
     if (state.mode === 'error500') return void res.writeHead(500, { 'Content-Type': 'application/json' }).end('{"error":{"message":"boom"}}');
     res.writeHead(200, { 'Content-Type': 'text/event-stream' });
@@ -20,7 +22,7 @@ async function fakeServer() {
     res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: 'Remote ' }, finish_reason: null }] })}\n\n`);
     if (state.mode === 'truncated') return void res.end();
     res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: 'hello.' }, finish_reason: null }] })}\n\n`);
-    res.end(`data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+    res.end(`data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: state.mode === 'length' ? 'length' : 'stop' }] })}\n\ndata: [DONE]\n\n`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -77,6 +79,20 @@ describe.skipIf(!tinyChatModel)(`the remote backend, with fallback to the local 
     expect(result.message).toMatchObject({ status: 'complete', text: streamed });
     expect(await servedChats()).toBe(before + 1);
     expect((await client.client.call('api.getState', {})).remote).toEqual({ status: 'ok', baseUrl: remoteUrl, reason: null });
+  });
+
+  it('continues a reply the server cut off: the partial reply goes last, marked to be continued', async () => {
+    await useRemote(fake.url, 30);
+    fake.state.mode = 'length';
+    const cut = await send(client.client, 'Tell me more');
+    expect(cut.result.stats.stopReason).toBe('maxTokens');
+    const continued = await client.client.stream('chat.continue', { conversationId: cut.conversationId, messageId: cut.result.message.id }, { onItem: () => {} });
+    const body = JSON.parse(fake.state.lastBody) as { messages: { role: string; content: string }[]; continue_final_message?: boolean; add_generation_prompt?: boolean };
+    expect(body.messages.at(-1)).toEqual({ role: 'assistant', content: 'Remote hello.' });
+    expect(body.messages.at(-2)).toEqual({ role: 'user', content: 'Tell me more' });
+    expect(body).toMatchObject({ continue_final_message: true, add_generation_prompt: false });
+    expect(continued.message.text).toBe('Remote hello.Remote hello.');
+    fake.state.mode = 'ok';
   });
 
   it('falls back to the local model with a notice when the server hangs (timeout)', async () => {

@@ -20,6 +20,8 @@ export interface RemoteChatRequest {
   maxTokens: number;
   temperature: number;
   seed?: number;
+  /** The last message is a reply cut off earlier, to be continued rather than answered. */
+  continueLast?: boolean;
 }
 
 export interface RemoteChatResult {
@@ -40,7 +42,9 @@ export class OpenAiClient {
   constructor(private readonly options: OpenAiClientOptions) {}
 
   async chat(request: RemoteChatRequest, options: { signal: AbortSignal; onText(text: string): void }): Promise<RemoteChatResult> {
-    const body = { model: request.model ?? undefined, messages: request.messages, max_tokens: request.maxTokens, temperature: request.temperature, seed: request.seed, stream: true, stream_options: { include_usage: true } };
+    // A trailing assistant message is continued by llama.cpp's server and Ollama as it is; vLLM needs to be told.
+    const continuation = request.continueLast ? { continue_final_message: true, add_generation_prompt: false } : {};
+    const body = { model: request.model ?? undefined, messages: request.messages, max_tokens: request.maxTokens, temperature: request.temperature, seed: request.seed, stream: true, stream_options: { include_usage: true }, ...continuation };
     return this.withDeadline(options.signal, async (signal, touch) => {
       const response = await this.post('/chat/completions', body, signal);
       if (!response.body) throw remoteError('the server answered without a body');

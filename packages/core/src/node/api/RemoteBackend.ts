@@ -130,12 +130,13 @@ export class RemoteBackend {
       ...(input.systemPrompt ? [{ role: 'system' as const, content: input.systemPrompt }] : []),
       ...input.history.map((message) => ({ role: message.role, content: message.text })),
       { role: 'user' as const, content: input.prompt },
+      ...(input.continueReply ? [{ role: 'assistant' as const, content: input.continueReply }] : []),
     ];
     const started = performance.now();
     let firstToken: number | null = null;
     const client = await this.client();
     const result = await client.chat(
-      { model: settings.remoteChatModel, messages, maxTokens: input.maxTokens, temperature: input.temperature, seed: input.seed },
+      { model: settings.remoteChatModel, messages, maxTokens: input.maxTokens, temperature: input.temperature, seed: input.seed, continueLast: Boolean(input.continueReply) },
       {
         signal: options.signal ?? new AbortController().signal,
         onText: (text) => {
