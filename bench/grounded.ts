@@ -17,8 +17,9 @@ import { connectClient } from './connectClient.js';
  * passage tokens the app packs against what the packing before issue 10 sent for the same questions.
  */
 export async function benchGrounded(argv: string[]): Promise<void> {
-  // Options: --model PATH, --squad FILE, --articles A-B (default 0-3), --runs N, --tokens N, --budget TOKENS.
-  const { values } = parseArgs({ args: argv, options: { model: { type: 'string' }, squad: { type: 'string' }, articles: { type: 'string', default: '0-3' }, runs: { type: 'string', default: '12' }, tokens: { type: 'string', default: '16' }, budget: { type: 'string' } } });
+  // Options: --model PATH, --squad FILE, --articles A-B (default 0-3), --runs N, --tokens N, --budget TOKENS,
+  // --sequences N (contextSequences).
+  const { values } = parseArgs({ args: argv, options: { model: { type: 'string' }, squad: { type: 'string' }, articles: { type: 'string', default: '0-3' }, runs: { type: 'string', default: '12' }, tokens: { type: 'string', default: '16' }, budget: { type: 'string' }, sequences: { type: 'string' } } });
   const modelPath = benchModelPath('grounded', values.model);
   const squadFile = squadDevFile('grounded', values.squad);
   const runs = Number(values.runs);
@@ -32,7 +33,7 @@ export async function benchGrounded(argv: string[]): Promise<void> {
   writeArticles(docs, first, articles);
   const host = await createNodeHost({ home, modelsDir: path.dirname(modelPath), model: modelPath, logger: silentLogger });
   const client = connectClient(host);
-  await client.call('settings.update', { temperature: 0, maxTokens, threads, contextSize, systemPrompt: benchSystemPrompt });
+  await client.call('settings.update', { temperature: 0, maxTokens, threads, contextSize, systemPrompt: benchSystemPrompt, ...(values.sequences ? { contextSequences: Number(values.sequences) } : {}) });
   // A small budget makes prompts short, so the app's own overhead stands out from evaluation time.
   if (values.budget) await client.call('settings.update', { passageBudget: Number(values.budget) });
   await ingestFolder(client, docs);
