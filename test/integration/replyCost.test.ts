@@ -107,6 +107,9 @@ describe.skipIf(!tinyChatModel)(`what each reply cost, and the context it reuses
       code: ErrorCode.InvalidInput,
       message: expect.stringMatching(/^messageId: only the last reply/),
     });
+    // A refused turn is a failed turn for the audit log, like any other.
+    const { events } = await client.call('audit.list', { kinds: ['error'] });
+    expect(events.some((event) => /A chat turn failed: messageId: only the last reply/.test(event.summary))).toBe(true);
     await client.call('settings.update', { maxTokens: 2000 });
     const controller = new AbortController();
     const stopped = await send(client, 'Hi', { signal: controller.signal, onItem: (item) => item.type === 'text' && controller.abort() });

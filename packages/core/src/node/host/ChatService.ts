@@ -86,39 +86,42 @@ export class ChatService {
   constructor(private readonly options: ChatServiceOptions) {}
 
   send(input: { conversationId?: string; text: string }, context: TurnContext): Promise<ChatResult> {
-    const meter = new ReplyMeter(this.now);
-    const existing = input.conversationId ? this.options.conversations.get(input.conversationId) : null;
-    const history = existing ? this.historyOf(this.options.conversations.messages(existing.id)) : [];
-    return this.audited(input.conversationId ?? null, input.text, this.turn({ existing, history, question: input.text, continuing: null, meter }, context));
+    return this.audited(input.conversationId ?? null, input.text, () => {
+      const meter = new ReplyMeter(this.now);
+      const existing = input.conversationId ? this.options.conversations.get(input.conversationId) : null;
+      const history = existing ? this.historyOf(this.options.conversations.messages(existing.id)) : [];
+      return this.turn({ existing, history, question: input.text, continuing: null, meter }, context);
+    });
   }
 
   /** Continues the conversation's last reply where the reply-length or time limit cut it off. */
   continue(input: { conversationId: string; messageId: string }, context: TurnContext): Promise<ChatResult> {
-    const meter = new ReplyMeter(this.now);
     const { conversations } = this.options;
-    const existing = conversations.get(input.conversationId);
-    const messages = conversations.messages(existing.id);
-    const reply = messages.at(-1);
+    const messages = conversations.messages(input.conversationId);
     const userIndex = messages.findLastIndex((message) => message.role === 'user');
-    if (!reply || reply.id !== input.messageId || reply.role !== 'assistant' || userIndex < 0) {
-      throw new AssistantError(ErrorCode.InvalidInput, 'messageId: only the last reply of a conversation can be continued.');
-    }
-    if (reply.status !== 'complete' || !reply.stats || !continuable.has(reply.stats.stopReason)) {
-      throw new AssistantError(ErrorCode.InvalidInput, 'messageId: this reply was not cut off by the reply-length or time limit, so there is nothing to continue.');
-    }
-    const user = messages[userIndex]!;
-    const plan = { existing, history: this.historyOf(messages.slice(0, userIndex)), question: user.text, continuing: { user, reply }, meter };
-    return this.audited(existing.id, user.text, this.turn(plan, context));
+    const user = messages[userIndex];
+    return this.audited(input.conversationId, user?.text ?? '', () => {
+      const meter = new ReplyMeter(this.now);
+      const existing = conversations.get(input.conversationId);
+      const reply = messages.at(-1);
+      if (!reply || !user || reply.id !== input.messageId || reply.role !== 'assistant') {
+        throw new AssistantError(ErrorCode.InvalidInput, 'messageId: only the last reply of a conversation can be continued.');
+      }
+      if (reply.status !== 'complete' || !reply.stats || !continuable.has(reply.stats.stopReason)) {
+        throw new AssistantError(ErrorCode.InvalidInput, 'messageId: this reply was not cut off by the reply-length or time limit, so there is nothing to continue.');
+      }
+      return this.turn({ existing, history: this.historyOf(messages.slice(0, userIndex)), question: user.text, continuing: { user, reply }, meter }, context);
+    });
   }
 
   private get now(): () => number {
     return this.options.now ?? (() => performance.now());
   }
 
-  private async audited(conversationId: string | null, userText: string, turn: Promise<ChatResult>): Promise<ChatResult> {
+  private async audited(conversationId: string | null, userText: string, turn: () => Promise<ChatResult>): Promise<ChatResult> {
     const { onDidFinishTurn } = this.options;
     try {
-      const result = await turn;
+      const result = await turn();
       const status = result.stats.stopReason === 'cancelled' ? 'cancelled' : 'complete';
       onDidFinishTurn?.({ conversationId: result.message.conversationId, userText, reply: result.message.text, status, stopReason: result.stats.stopReason, error: null, stats: result.stats });
       return result;
