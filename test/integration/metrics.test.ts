@@ -82,6 +82,24 @@ describe.skipIf(!tinyChatModel)(`metrics on the local API and in Diagnostics (${
     expect(diagnostics.errors).toEqual([]);
   });
 
+  it('counts a local API chat request in histograms of its own, apart from the user\'s turns', async () => {
+    const before = await scrape();
+    const userTurns = histogramCount(before.families, 'assistant_chat_time_to_first_token_seconds');
+    const response = await fetch(metricsUrl.replace(/\/metrics$/, '/v1/chat/completions'), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 8 }),
+    });
+    expect(response.status).toBe(200);
+    const { families } = await scrape();
+    expect(histogramCount(families, 'assistant_api_time_to_first_token_seconds')).toBe(1);
+    expect(histogramCount(families, 'assistant_api_prompt_evaluated_tokens')).toBe(1);
+    expect(histogramCount(families, 'assistant_api_generation_tokens_per_second')).toBe(1);
+    expect(histogramCount(families, 'assistant_chat_time_to_first_token_seconds')).toBe(userTurns);
+    const diagnostics = await harness.client.call('diagnostics.get', {});
+    expect(diagnostics.figures.find((figure) => figure.figure === 'apiTimeToFirstToken')).toMatchObject({ count: 1 });
+  });
+
   it('takes the renderer\'s voice stages, refusing a malformed report with the field named', async () => {
     await harness.client.call('diagnostics.voiceTurn', { finalTranscriptMs: 420, firstAudioMs: 1300 });
     await expect(harness.client.call('diagnostics.voiceTurn', { finalTranscriptMs: -5, firstAudioMs: null })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('finalTranscriptMs') });

@@ -16,6 +16,11 @@ export const diagnosticFigureSchema = z.enum([
   'voiceFinalTranscript',
   'voiceFirstAudio',
   'ingestThroughput',
+  /** The same four for local API requests, timed from the request's arrival (its wait in the queue included). */
+  'apiTimeToFirstToken',
+  'apiTokensPerSecond',
+  'apiPromptTokensEvaluated',
+  'apiPromptTokensCached',
 ]);
 export type DiagnosticFigure = z.output<typeof diagnosticFigureSchema>;
 

@@ -43,7 +43,7 @@ export interface ApiServiceOptions {
   breaker?: { failureThreshold?: number; openMs?: number };
   now?: () => number;
   /** This session's metrics, served as Prometheus text at GET /metrics. */
-  metrics?: Pick<MetricsService, 'exposition'> | null;
+  metrics?: Pick<MetricsService, 'exposition' | 'apiReply'> | null;
 }
 
 /**

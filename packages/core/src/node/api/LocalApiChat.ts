@@ -2,6 +2,7 @@ import { AdmissionQueue, QueueFullError } from '../../common/AdmissionQueue.js';
 import type { Settings } from '../../common/settings.js';
 import { plural } from '../../common/text/plural.js';
 import type { ChatModelService } from '../host/ChatModelService.js';
+import type { MetricsService } from '../metrics/MetricsService.js';
 import type { SettingsStore } from '../settings/SettingsStore.js';
 import { apiChatInput, checkReplyFitsContext, settingPlace } from './apiChatInput.js';
 import { type LocalChat, generateLocally } from './generateLocally.js';
@@ -11,6 +12,8 @@ import type { LocalApiHandlers } from './LocalApiServer.js';
 export interface LocalApiChatOptions extends LocalChat {
   chatModel: LocalChat['chatModel'] & Pick<ChatModelService, 'state'>;
   settings: Pick<SettingsStore, 'get'>;
+  /** Each answered request's figures, for /metrics and Diagnostics. */
+  metrics?: Pick<MetricsService, 'apiReply'> | null;
 }
 
 /** Retry-After before any reply finished (then: the typical reply's time per running slot). */
@@ -34,6 +37,8 @@ export class LocalApiChat {
 
   readonly handle: LocalApiHandlers['chat'] = async (request, { signal, onText }) => {
     const { chatModel } = this.options;
+    const arrived = performance.now();
+    let firstText: number | null = null;
     const settings = this.options.settings.get();
     const input = apiChatInput(request, settings);
     // Known only while the model is loaded; checked again once it is.
@@ -42,11 +47,19 @@ export class LocalApiChat {
       .run(async () => {
         if (!chatModel.readyClient()) await chatModel.ensureLoaded(signal);
         checkReplyFitsContext(request, chatModel.state.contextSize);
-        return generateLocally(this.options, input, { signal, onItem: (item) => onText(item.text) });
+        return generateLocally(this.options, input, {
+          signal,
+          onItem: (item) => {
+            if (item.text) firstText ??= performance.now();
+            onText(item.text);
+          },
+        });
       }, signal)
       .catch((error: unknown) => {
         throw error instanceof QueueFullError ? this.queueFull(error, settings) : error;
       });
+    const tokensPerSecond = result.completionTokens > 1 && result.generationMs > 0 ? (result.completionTokens - 1) / (result.generationMs / 1000) : null;
+    this.options.metrics?.apiReply({ ttftMs: firstText === null ? null : firstText - arrived, tokensPerSecond, promptTokens: result.evaluatedTokens, cachedTokens: result.cachedTokens });
     // A reply stopped by its token or wall-time limit was cut off: OpenAI calls both "length".
     const cutOff = result.stopReason === 'maxTokens' || result.stopReason === 'timeLimit';
     return { text: result.text, finishReason: cutOff ? 'length' : 'stop', promptTokens: result.promptTokens, completionTokens: result.completionTokens, model: chatModel.state.name ?? 'local' };

@@ -44,6 +44,7 @@ export class MetricsService {
   private readonly voiceTranscript: Histogram;
   private readonly voiceFirstAudio: Histogram;
   private readonly ingest: Histogram;
+  private readonly api: { ttft: Histogram; tokensPerSecond: Histogram; promptEvaluated: Histogram; promptCached: Histogram };
   private readonly restarts: Counter<'worker'>;
   private readonly errors: Counter<'source' | 'code'>;
   private readonly breaker: Gauge<'worker' | 'state'>;
@@ -65,6 +66,13 @@ export class MetricsService {
     this.voiceTranscript = histogram('assistant_voice_final_transcript_seconds', 'A spoken turn from the end of speech to its final transcript.', buckets.voiceSeconds);
     this.voiceFirstAudio = histogram('assistant_voice_first_audio_seconds', 'A spoken turn from the end of speech to the first audio of the reply.', buckets.voiceSeconds);
     this.ingest = histogram('assistant_ingest_throughput_bytes_per_second', 'A document\'s bytes over the time it took to parse and embed.', buckets.bytesPerSecond);
+    // Local API replies apart from the user's (histograms of their own: the tests' parser reads no labelled histogram).
+    this.api = {
+      ttft: histogram('assistant_api_time_to_first_token_seconds', 'From a local API request\'s arrival to its first token, its wait in the queue included.', buckets.ttftSeconds),
+      tokensPerSecond: histogram('assistant_api_generation_tokens_per_second', 'Local API reply tokens per second after the first one.', buckets.tokensPerSecond),
+      promptEvaluated: histogram('assistant_api_prompt_evaluated_tokens', 'Prompt tokens the engine evaluated for a local API request.', buckets.tokens),
+      promptCached: histogram('assistant_api_prompt_cached_tokens', 'Prompt tokens of a local API request reused from the context\'s cache.', buckets.tokens),
+    };
     this.restarts = new Counter({ name: 'assistant_worker_restarts_total', help: 'Worker processes restarted after they stopped unexpectedly.', labelNames: ['worker'], registers });
     this.errors = new Counter({ name: 'assistant_errors_total', help: 'Failures by where they happened (chat, documents, a worker) and error code.', labelNames: ['source', 'code'], registers });
     this.breaker = new Gauge({ name: 'assistant_worker_breaker_state', help: 'Each worker\'s circuit breaker: 1 for its current state, 0 for the others.', labelNames: ['worker', 'state'], registers });
@@ -86,6 +94,16 @@ export class MetricsService {
       this.observe('promptTokensCached', this.promptCached, stats.cachedTokens);
     }
     if (stats.retrievalMs !== null) this.observe('retrieval', this.retrieval, stats.retrievalMs, stats.retrievalMs / 1000);
+  }
+
+  /** A local API chat request was answered (figures as a reply's stats; null when it had no token). */
+  apiReply(reply: { ttftMs: number | null; tokensPerSecond: number | null; promptTokens: number; cachedTokens: number }): void {
+    if (reply.ttftMs !== null) this.observe('apiTimeToFirstToken', this.api.ttft, reply.ttftMs, reply.ttftMs / 1000);
+    if (reply.tokensPerSecond !== null) this.observe('apiTokensPerSecond', this.api.tokensPerSecond, reply.tokensPerSecond);
+    if (reply.promptTokens + reply.cachedTokens > 0) {
+      this.observe('apiPromptTokensEvaluated', this.api.promptEvaluated, reply.promptTokens);
+      this.observe('apiPromptTokensCached', this.api.promptCached, reply.cachedTokens);
+    }
   }
 
   voiceTurn(stages: VoiceTurnStages): void {

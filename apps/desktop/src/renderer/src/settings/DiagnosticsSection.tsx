@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { DiagnosticFigure, Diagnostics, VoiceTier } from '@assistant/core';
+import { type DiagnosticFigure, type Diagnostics, type VoiceTier, formatMs } from '@assistant/core';
 import { formatBytes, formatTime } from '../format';
 import { useAssistant } from '../store';
 import { unavailableMessage } from './settingsSlice';
@@ -14,6 +14,10 @@ const figureLabels: Record<DiagnosticFigure, string> = {
   voiceFinalTranscript: 'End of speech → transcript',
   voiceFirstAudio: 'End of speech → first audio',
   ingestThroughput: 'Document ingestion',
+  apiTimeToFirstToken: 'Local API: time to first token',
+  apiTokensPerSecond: 'Local API: reply speed',
+  apiPromptTokensEvaluated: 'Local API: prompt tokens evaluated',
+  apiPromptTokensCached: 'Local API: prompt tokens reused',
 };
 
 const tierLabels: Record<VoiceTier, string> = {
@@ -29,19 +33,17 @@ const workerLabels: Record<string, string> = { inference: 'Inference (chat model
 
 const sourceLabels: Record<string, string> = { chat: 'Chat', documents: 'Documents', inference: 'Inference worker', ingest: 'Ingest worker', voice: 'Voice worker' };
 
-function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
-}
-
 /** A figure's value in its unit (times in ms, speeds per second, token counts). */
 function formatFigure(figure: DiagnosticFigure, value: number | null): string {
   if (value === null) return '—';
   switch (figure) {
     case 'tokensPerSecond':
+    case 'apiTokensPerSecond':
       return `${value < 100 ? value.toFixed(1) : Math.round(value)} tokens/s`;
     case 'promptTokensEvaluated':
     case 'promptTokensCached':
+    case 'apiPromptTokensEvaluated':
+    case 'apiPromptTokensCached':
       return `${Math.round(value)} tokens`;
     case 'ingestThroughput':
       return `${formatBytes(value)}/s`;
