@@ -71,6 +71,21 @@ describe.skipIf(!tinyChatModel)(`what each reply cost, and the context it reuses
     expect(apiResult.completionTokens).toBeGreaterThan(100);
   });
 
+  it('embedding new documents waits while a reply is generated; a question\'s embedding does not', async () => {
+    const { host } = await open();
+    const worker = await host.chatModel.ensureLoaded();
+    await host.supervisor.run(() => worker.call('embed.load', { modelPath: tinyChatModel!, threads: 1, contextSize: 0 }));
+    const order: string[] = [];
+    let streaming!: () => void;
+    const started = new Promise<void>((resolve) => (streaming = resolve));
+    const reply = generate(host, { prompt: 'Once upon a time', maxTokens: 1900, cacheKey: 'api:long' }, () => streaming()).then(() => order.push('reply'));
+    await started;
+    const background = host.supervisor.run(() => worker.call('embed.batch', { texts: ['A passage of a new document.'], priority: 'background' })).then(() => order.push('background'));
+    const question = host.supervisor.run(() => worker.call('embed.batch', { texts: ['A question?'], priority: 'user' })).then(() => order.push('question'));
+    await Promise.all([reply, background, question]);
+    expect(order).toEqual(['question', 'reply', 'background']);
+  });
+
   it('a reply cut off by the length limit says so, and Continue appends to the same message from the cache', async () => {
     const { client } = await open();
     await client.call('settings.update', { maxTokens: 8, temperature: 0 });
