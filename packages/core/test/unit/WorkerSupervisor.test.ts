@@ -40,9 +40,9 @@ class FakeLauncher implements WorkerLauncher {
 /** Polls for the state instead of sleeping against the supervisor's timers. */
 const eventually = (check: () => void) => vi.waitFor(check, { timeout: 10_000, interval: 5 });
 
-function setup(openMs = 60_000) {
+function setup(openMs = 60_000, now?: () => number) {
   const launcher = new FakeLauncher();
-  const supervisor = new WorkerSupervisor({ name: 'inference', contract: inferenceContract, launcher, logger: silentLogger, openMs, startTimeoutMs: 1000 });
+  const supervisor = new WorkerSupervisor({ name: 'inference', contract: inferenceContract, launcher, logger: silentLogger, openMs, startTimeoutMs: 1000, now });
   const states: string[] = [];
   supervisor.onDidChangeState((state) => states.push(`${state.status}/${state.breaker}`));
   return { launcher, supervisor, states };
@@ -93,6 +93,20 @@ describe('WorkerSupervisor', () => {
     launcher.failNext = 3;
     await supervisor.client().catch(() => {});
     // No call is made: the half-open probe after the open period relaunches the worker by itself.
+    await eventually(() => expect(supervisor.state).toMatchObject({ breaker: 'closed', status: 'ready' }));
+    expect(launcher.launched).toHaveLength(4);
+    expect(states).toContain('unavailable/open');
+  });
+
+  it('still probes when its timer fires before the clock reaches the probe time (timers and Date.now disagree)', { timeout: 20_000 }, async () => {
+    // Once the probe timer is set, the wall clock runs 30 ms behind the timer: the first probe comes too early.
+    let lag = 0;
+    const { supervisor, launcher, states } = setup(100, () => Date.now() - lag);
+    supervisor.onDidChangeState((state) => {
+      if (state.breaker === 'open') queueMicrotask(() => (lag = 30));
+    });
+    launcher.failNext = 3;
+    await supervisor.client().catch(() => {});
     await eventually(() => expect(supervisor.state).toMatchObject({ breaker: 'closed', status: 'ready' }));
     expect(launcher.launched).toHaveLength(4);
     expect(states).toContain('unavailable/open');

@@ -213,15 +213,26 @@ export class WorkerSupervisor<C extends WorkerContract> implements Disposable {
     clearTimeout(this.probeTimer);
     if (state === 'open') {
       this.setStatus('unavailable');
-      const delay = Math.max(0, (this.breaker.retryAt ?? 0) - (this.options.now ?? Date.now)());
-      this.probeTimer = setTimeout(() => {
-        // The half-open probe: one start attempt.
-        if (!this.current && !this.disposed) void this.client().catch(() => {});
-      }, delay);
-      this.probeTimer.unref?.();
+      this.armProbe();
     } else {
       this.emitState();
     }
+  }
+
+  /**
+   * The half-open probe, one start attempt when the open period ends. A timer can fire a little before the
+   * wall clock says the period is over (they are different clocks), and the breaker would refuse that
+   * attempt with nothing left to try again: so an early timer is set again for the rest.
+   */
+  private armProbe(): void {
+    clearTimeout(this.probeTimer);
+    const delay = Math.max(0, (this.breaker.retryAt ?? 0) - (this.options.now ?? Date.now)());
+    this.probeTimer = setTimeout(() => {
+      if (this.breaker.state !== 'open' || this.current || this.disposed) return;
+      if ((this.breaker.retryAt ?? 0) > (this.options.now ?? Date.now)()) return this.armProbe();
+      void this.client().catch(() => {});
+    }, delay + 1);
+    this.probeTimer.unref?.();
   }
 
   private setStatus(status: WorkerState['status']): void {
