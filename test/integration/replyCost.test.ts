@@ -108,6 +108,8 @@ describe.skipIf(!tinyChatModel)(`what each reply cost, and the context it reuses
     // Only the reply's last token is evaluated again: the rest of the prompt is the cut-off reply, cached.
     expect(continued.stats.promptTokens).toBeLessThanOrEqual(2);
     expect(continued.stats.cachedTokens).toBeGreaterThan(8);
+    // The reply's length is the whole reply's: the 8 tokens before and the ones that followed.
+    expect(continued.stats.completionTokens).toBeGreaterThan(8);
     const { messages } = await client.call('conversations.get', { id: cut.conversationId });
     expect(messages).toHaveLength(2);
     expect(messages[1]).toMatchObject({ text: continued.message.text, status: 'complete', stats: continued.stats });

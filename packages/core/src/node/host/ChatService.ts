@@ -225,8 +225,12 @@ export class ChatService {
     };
     const generation = retrievalOnly ? null : remote ? remote.generate(request, streamOptions, local) : local();
     generation?.catch(() => {});
-    const stats = (stopReason: ReplyStopReason, engine: GenerateResult | null = null) =>
-      meter.finish({ stopReason, passages: citations.length, passageTokens: engine?.passageTokens ?? passageTokens, engine });
+    // A continued reply's figures are its continuation's (what going on cost), but its length is the whole reply's.
+    const earlierTokens = continuing?.reply.stats?.completionTokens ?? 0;
+    const stats = (stopReason: ReplyStopReason, engine: GenerateResult | null = null) => {
+      const measured = meter.finish({ stopReason, passages: citations.length, passageTokens: engine?.passageTokens ?? passageTokens, engine });
+      return { ...measured, completionTokens: measured.completionTokens + earlierTokens };
+    };
 
     try {
       let userMessage: Message;
