@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AdmissionQueue, QueueFullError } from '../../src/common/AdmissionQueue.js';
+import { AdmissionQueue, QueueFullError } from '../../src/common/scheduling/AdmissionQueue.js';
 import { ErrorCode } from '../../src/common/errors.js';
 
 /** An operation that runs until `finish` is called; `started` tells whether it began. */

@@ -22,7 +22,7 @@ class FakeLauncher implements WorkerLauncher {
     const server = serveRpc(inferenceContract, workerSide, {
       'model.load': async (input) => ({ modelPath: input.modelPath, threads: 1, contextSize: 64, trainContextSize: 64, sizeBytes: 1, sequences: 1 }),
       'model.unload': async () => ({ unloaded: true }),
-      'chat.generate': async () => ({ text: 'ok', stopReason: 'eos', promptTokens: 1, completionTokens: 1, trimmedMessages: 0, evaluatedTokens: 1, cachedTokens: 0, ttftMs: 1, generationMs: 1, queuedMs: 0 }),
+      'chat.generate': async () => ({ text: 'ok', stopReason: 'eos', promptTokens: 1, completionTokens: 1, trimmedMessages: 0, evaluatedTokens: 1, cachedTokens: 0, generationMs: 1 }),
       'embed.load': async (input) => ({ modelPath: input.modelPath, dimensions: 4, contextSize: 64, threads: 1 }),
       'embed.batch': async ({ texts }) => ({ vectors: texts.map(() => ''), truncated: 0 }),
       'engine.stats': async () => ({ evaluations: 0, evaluatedTokens: 0 }),

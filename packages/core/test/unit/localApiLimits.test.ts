@@ -23,7 +23,7 @@ function fakeWorker() {
   const client = {
     stream(_name: string, input: GenerateInput, options: { signal?: AbortSignal; onItem(item: { text: string; tokens: number }): void }): Promise<GenerateResult> {
       return new Promise((resolve, reject) => {
-        const result = (patch: Partial<GenerateResult> = {}): GenerateResult => ({ text: 'Once', stopReason: 'eos', promptTokens: 3, completionTokens: 1, trimmedMessages: 0, evaluatedTokens: 3, cachedTokens: 0, ttftMs: 1, generationMs: 1, queuedMs: 0, ...patch });
+        const result = (patch: Partial<GenerateResult> = {}): GenerateResult => ({ text: 'Once', stopReason: 'eos', promptTokens: 3, completionTokens: 1, trimmedMessages: 0, evaluatedTokens: 3, cachedTokens: 0, generationMs: 1, ...patch });
         const generation: Generation = {
           input,
           signal: options.signal,

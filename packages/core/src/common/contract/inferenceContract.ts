@@ -106,11 +106,8 @@ export const generateResultSchema = z.object({
   evaluatedTokens: z.number().int(),
   /** Prompt tokens that were already in the context sequence's cache and were not evaluated again. */
   cachedTokens: z.number().int(),
-  /** From the request's arrival in the worker to the first token, and from there to the last, in ms. */
-  ttftMs: z.number().nullable(),
+  /** From the first token to the last, in ms (0 without a token): tokens per second come from it. */
   generationMs: z.number(),
-  /** Ms the request waited for a free context sequence. */
-  queuedMs: z.number(),
 });
 export type GenerateResult = z.output<typeof generateResultSchema>;
 

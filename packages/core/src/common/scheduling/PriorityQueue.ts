@@ -45,11 +45,6 @@ export class PriorityQueue {
     });
   }
 
-  /** Whether work of a higher priority than `priority` is waiting (a long background job yields to it). */
-  hasWaitingAbove(priority: WorkPriority): boolean {
-    return this.waiting.some((waiter) => waiter.rank < priorityRank[priority]);
-  }
-
   private next(): void {
     if (this.running || this.waiting.length === 0) return;
     let best = 0;

@@ -49,10 +49,6 @@ export class SequencePool<S> {
     this.slots = resources.map((resource) => ({ resource, memory: { key: null, historyStart: 0 }, busy: false, priority: null, lastUsed: 0 }));
   }
 
-  get size(): number {
-    return this.slots.length;
-  }
-
   /** Every pooled resource, busy or not (to dispose them). */
   get resources(): S[] {
     return this.slots.map((slot) => slot.resource);

@@ -1,8 +1,9 @@
-import { AdmissionQueue, QueueFullError } from '../../common/AdmissionQueue.js';
+import { AdmissionQueue, QueueFullError } from '../../common/scheduling/AdmissionQueue.js';
 import type { Settings } from '../../common/settings.js';
 import { plural } from '../../common/text/plural.js';
 import type { ChatModelService } from '../host/ChatModelService.js';
 import type { MetricsService } from '../metrics/MetricsService.js';
+import { ReplyMeter } from '../../common/chat/ReplyMeter.js';
 import type { SettingsStore } from '../settings/SettingsStore.js';
 import { apiChatInput, checkReplyFitsContext, settingPlace } from './apiChatInput.js';
 import { type LocalChat, generateLocally } from './generateLocally.js';
@@ -37,8 +38,8 @@ export class LocalApiChat {
 
   readonly handle: LocalApiHandlers['chat'] = async (request, { signal, onText }) => {
     const { chatModel } = this.options;
-    const arrived = performance.now();
-    let firstText: number | null = null;
+    // Measured as a chat reply is, from the request's arrival (its wait in the queue included).
+    const meter = new ReplyMeter(() => performance.now());
     const settings = this.options.settings.get();
     const input = apiChatInput(request, settings);
     // Known only while the model is loaded; checked again once it is.
@@ -50,7 +51,7 @@ export class LocalApiChat {
         return generateLocally(this.options, input, {
           signal,
           onItem: (item) => {
-            if (item.text) firstText ??= performance.now();
+            meter.text(item.text, item.tokens);
             onText(item.text);
           },
         });
@@ -58,8 +59,7 @@ export class LocalApiChat {
       .catch((error: unknown) => {
         throw error instanceof QueueFullError ? this.queueFull(error, settings) : error;
       });
-    const tokensPerSecond = result.completionTokens > 1 && result.generationMs > 0 ? (result.completionTokens - 1) / (result.generationMs / 1000) : null;
-    this.options.metrics?.apiReply({ ttftMs: firstText === null ? null : firstText - arrived, tokensPerSecond, promptTokens: result.evaluatedTokens, cachedTokens: result.cachedTokens });
+    this.options.metrics?.apiReply(meter.finish({ stopReason: result.stopReason, passages: 0, passageTokens: 0, engine: result }));
     // A reply stopped by its token or wall-time limit was cut off: OpenAI calls both "length".
     const cutOff = result.stopReason === 'maxTokens' || result.stopReason === 'timeLimit';
     return { text: result.text, finishReason: cutOff ? 'length' : 'stop', promptTokens: result.promptTokens, completionTokens: result.completionTokens, model: chatModel.state.name ?? 'local' };

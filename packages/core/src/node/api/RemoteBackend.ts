@@ -132,7 +132,6 @@ export class RemoteBackend {
       { role: 'user' as const, content: input.prompt },
       ...(input.continueReply ? [{ role: 'assistant' as const, content: input.continueReply }] : []),
     ];
-    const started = performance.now();
     let firstToken: number | null = null;
     const client = await this.client();
     const result = await client.chat(
@@ -154,9 +153,7 @@ export class RemoteBackend {
       trimmedMessages: 0,
       evaluatedTokens: result.promptTokens,
       cachedTokens: 0,
-      ttftMs: firstToken === null ? null : firstToken - started,
       generationMs: firstToken === null ? 0 : performance.now() - firstToken,
-      queuedMs: 0,
     };
   }
 

@@ -135,7 +135,7 @@ export class ChatService {
   private async turn(plan: TurnPlan, context: TurnContext): Promise<ChatResult> {
     const { conversations, settings, chatModel, supervisor, documents } = this.options;
     const { existing, history, question, continuing, meter } = plan;
-    const now = this.options.now ?? Date.now;
+    const now = this.now;
     const current = settings.get();
     const { maxTokens, temperature, systemPrompt } = current;
     const remote = this.options.remote?.chatActive ? this.options.remote : null;

@@ -120,7 +120,6 @@ export class LlamaEngine {
   }
 
   private async generateNow(input: GenerateInput, emit: (item: GenerateItem) => void, signal?: AbortSignal): Promise<GenerateResult> {
-    const arrived = performance.now();
     const loaded = this.loaded;
     if (!loaded) throw new AssistantError(ErrorCode.NoChatModel, 'No chat model is loaded.');
     // The wall-time limit counts from arrival: time spent waiting for a sequence is part of the reply's time.
@@ -140,9 +139,8 @@ export class LlamaEngine {
         lease = await loaded.pool.acquire({ key: input.cacheKey ?? null, priority: input.priority, signal: stop });
       } catch (error) {
         if (!timedOut) throw error;
-        return { text: '', stopReason: 'timeLimit', promptTokens: 0, completionTokens: 0, trimmedMessages: 0, passageTokens: 0, evaluatedTokens: 0, cachedTokens: 0, ttftMs: null, generationMs: 0, queuedMs: performance.now() - arrived };
+        return { text: '', stopReason: 'timeLimit', promptTokens: 0, completionTokens: 0, trimmedMessages: 0, passageTokens: 0, evaluatedTokens: 0, cachedTokens: 0, generationMs: 0 };
       }
-      const queuedMs = performance.now() - arrived;
       let prompt = input.prompt;
       let passageTokens = 0;
       if (input.grounding) {
@@ -160,8 +158,6 @@ export class LlamaEngine {
         sequence,
         memory: lease.memory,
         passageTokens,
-        arrived,
-        queuedMs,
         emit,
         signal: stop,
         timedOut: () => timedOut,

@@ -25,9 +25,6 @@ export interface ReplyOnSequenceOptions {
   /** What the sequence holds for this key; `historyStart` is updated for the next turn. */
   memory: SlotMemory;
   passageTokens: number;
-  /** When the request reached the worker, and how long it waited for this sequence (ms). */
-  arrived: number;
-  queuedMs: number;
   emit(item: GenerateItem): void;
   /** The caller's cancel and the wall-time limit together. */
   signal: AbortSignal;
@@ -87,7 +84,6 @@ export async function replyOnSequence(options: ReplyOnSequenceOptions): Promise<
   const batcher = new TextBatcher((chunk, tokens) => options.emit({ text: chunk, tokens }), options.batchIntervalMs);
   const result = (stopReason: GenerateResult['stopReason']): GenerateResult => {
     const { evaluated, promptLength } = measurePrefill();
-    const now = performance.now();
     return {
       text,
       stopReason,
@@ -97,9 +93,7 @@ export async function replyOnSequence(options: ReplyOnSequenceOptions): Promise<
       passageTokens: options.passageTokens,
       evaluatedTokens: evaluated,
       cachedTokens: Math.max(0, promptLength - evaluated),
-      ttftMs: firstToken === null ? null : firstToken - options.arrived,
-      generationMs: firstToken === null ? 0 : now - firstToken,
-      queuedMs: options.queuedMs,
+      generationMs: firstToken === null ? 0 : performance.now() - firstToken,
     };
   };
   try {

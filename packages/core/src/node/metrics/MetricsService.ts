@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DiagnosticFigure, Diagnostics, VoiceTurnStages } from '../../common/contract/diagnosticsSchemas.js';
 import { diagnosticFigureSchema } from '../../common/contract/diagnosticsSchemas.js';
-import { breakerStateSchema, type WorkerState } from '../../common/contract/schemas.js';
+import { breakerStateSchema, type MessageStats, type WorkerState } from '../../common/contract/schemas.js';
 import { type VoiceTier, voiceTierSchema } from '../../common/contract/voiceSchemas.js';
 import { ErrorCode } from '../../common/errors.js';
 import type { ChatTurn } from '../host/ChatService.js';
@@ -96,8 +96,8 @@ export class MetricsService {
     if (stats.retrievalMs !== null) this.observe('retrieval', this.retrieval, stats.retrievalMs, stats.retrievalMs / 1000);
   }
 
-  /** A local API chat request was answered (figures as a reply's stats; null when it had no token). */
-  apiReply(reply: { ttftMs: number | null; tokensPerSecond: number | null; promptTokens: number; cachedTokens: number }): void {
+  /** A local API chat request was answered, measured as a chat reply is (ReplyMeter). */
+  apiReply(reply: Pick<MessageStats, 'ttftMs' | 'tokensPerSecond' | 'promptTokens' | 'cachedTokens'>): void {
     if (reply.ttftMs !== null) this.observe('apiTimeToFirstToken', this.api.ttft, reply.ttftMs, reply.ttftMs / 1000);
     if (reply.tokensPerSecond !== null) this.observe('apiTokensPerSecond', this.api.tokensPerSecond, reply.tokensPerSecond);
     if (reply.promptTokens + reply.cachedTokens > 0) {

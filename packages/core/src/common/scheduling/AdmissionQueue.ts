@@ -1,4 +1,4 @@
-import { cancelledError } from './errors.js';
+import { cancelledError } from '../errors.js';
 
 export interface AdmissionLimits {
   /** Operations that may run at once (at least 1 is used). */
